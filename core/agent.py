@@ -1,0 +1,208 @@
+"""The assistant loop: select tools, build the prompt, stream the plan into the executor,
+join, and replan when that helps."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, AsyncIterator, Callable, Protocol, Sequence
+
+from .backends.base import Backend
+from .config import Config
+from .executor import ConsentFn, Executor, StepTrace, Trace
+from .joiner import LLMJoiner, RuleJoiner, observations
+from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
+from .plugins.host import Registry
+from .plugins.tools import Tool
+from .plugins.types import Example, PromptRule
+from .prompt import build_prompt, examples_for, rules_for
+
+__all__ = ["Agent", "AllTools", "PlanResult", "RunResult", "Selection", "Selector"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What goes into the prompt for one request."""
+
+    tools: list[Tool]
+    examples: list[Example]
+    rules: list[PromptRule]
+
+
+class Selector(Protocol):
+    def select(self, query: str) -> Selection: ...
+
+
+class AllTools:
+    """Every installed tool, its rules, and the first ``k`` examples that fit (no Tool RAG)."""
+
+    def __init__(self, registry: Registry, k: int = 6):
+        self.registry, self.k = registry, k
+
+    def select(self, query: str) -> Selection:
+        tools = list(self.registry.tools.values())
+        names = {t.name for t in tools}
+        return Selection(tools, examples_for(self.registry.examples, names, self.k), rules_for(self.registry.rules, names))
+
+
+@dataclass
+class PlanResult:
+    query: str
+    now: datetime
+    text: str = ""
+    plan: Plan | None = None
+    tools: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    latency_ms: float = 0.0
+    issues: list[PlanIssue] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not self.issues and self.error is None
+
+
+@dataclass
+class RunResult:
+    query: str
+    rounds: list[tuple[PlanResult, Trace]] = field(default_factory=list)
+    answer: str = ""
+
+
+class Agent:
+    def __init__(
+        self,
+        registry: Registry,
+        backend: Backend,
+        config: Config | None = None,
+        selector: Selector | None = None,
+    ):
+        self.registry = registry
+        self.backend = backend
+        self.config = config or Config()
+        self.selector = selector or AllTools(registry, self.config.examples_k)
+        self.joiner = LLMJoiner(backend) if self.config.joiner == "llm" else RuleJoiner()
+
+    def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:
+        return build_prompt(
+            query,
+            selection.tools,
+            now=now,
+            rules=selection.rules,
+            examples=selection.examples,
+            instructions=self.config.instructions,
+            replan_context=replan_context,
+        )
+
+    def plan(self, query: str, now: datetime) -> PlanResult:
+        """Plan without executing: the raw text, the parsed plan and every validation issue."""
+        t0 = time.perf_counter()
+        selection = self.selector.select(query)
+        prompt = self.prompt(query, now, selection)
+        result = PlanResult(query, now, tools=[t.name for t in selection.tools])
+        result.prompt_tokens = self.backend.count_tokens(prompt)
+        try:
+            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN])
+            parser = PlanParser()
+            parser.feed(result.text)
+            result.plan = parser.close()
+            result.issues = validate_plan(result.plan, self.registry.tools)
+        except PlanError as exc:
+            result.issues = exc.issues
+        except Exception as exc:  # the backend failed: reported, never raised past the caller
+            result.error = f"{type(exc).__name__}: {exc}"
+        result.latency_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    async def arun(
+        self,
+        query: str,
+        now: datetime,
+        *,
+        consent: ConsentFn | None = None,
+        on_event: Callable[[str, StepTrace], None] | None = None,
+        refusal: str = "the user did not allow this step",
+    ) -> RunResult:
+        """Plan and execute, streaming steps into the executor; replan up to ``max_rounds``."""
+        run = RunResult(query)
+        selection = self.selector.select(query)  # replanning keeps the selection
+        executor = Executor(
+            self.registry.tools, timeout=self.config.step_timeout, consent=consent, on_event=on_event, refusal=refusal
+        )
+        context = ""
+        for round_no in range(self.config.max_rounds):
+            t0 = time.perf_counter()
+            prompt = self.prompt(query, now, selection, context)
+            result = PlanResult(query, now, tools=[t.name for t in selection.tools])
+            result.prompt_tokens = self.backend.count_tokens(prompt)
+            trace = await executor.run(self._stream_steps(prompt, result))
+            result.latency_ms = (time.perf_counter() - t0) * 1000
+            if trace.planner_error and not result.issues:
+                result.error = trace.planner_error
+            run.rounds.append((result, trace))
+            decision = self.joiner.decide(query, result.plan, trace, self.config.max_rounds - round_no - 1)
+            if decision.action == "finish":
+                run.answer = decision.answer
+                break
+            context = observations(result.plan, trace) + f"\nThought: {decision.thought}"
+        return run
+
+    def run(self, query: str, now: datetime, **kwargs: Any) -> RunResult:
+        return asyncio.run(self.arun(query, now, **kwargs))
+
+    async def _stream_steps(self, prompt: str, result: PlanResult) -> AsyncIterator[Step]:
+        """Stream the backend in a thread, parse as text arrives, validate and yield each step."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stop = threading.Event()
+
+        def put(item: tuple[str, Any]) -> None:
+            if not stop.is_set():
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        def produce() -> None:
+            try:
+                for chunk in self.backend.stream(prompt, stop=[END_OF_PLAN]):
+                    if stop.is_set():
+                        return
+                    put(("chunk", chunk))
+                put(("end", None))
+            except Exception as exc:  # handed to the loop, which raises it as the planner's error
+                put(("error", exc))
+
+        loop.run_in_executor(None, produce)
+        parser = PlanParser()
+        earlier: list[int] = []
+
+        def checked(steps: Sequence[Step]) -> list[Step]:
+            for step in steps:
+                issues = validate_step(step, self.registry.tools, earlier)
+                if issues:
+                    result.issues = issues
+                    raise PlanError(issues)
+                earlier.append(step.idx)
+            return list(steps)
+
+        try:
+            while True:
+                kind, value = await queue.get()
+                if kind == "error":
+                    raise value
+                if kind == "end":
+                    break
+                result.text += value
+                for step in checked(parser.feed(value)):
+                    yield step
+            result.plan = parser.close()  # the last line may have had no newline
+            for step in checked(result.plan.steps[len(earlier) :]):
+                yield step
+        except PlanError as exc:
+            result.issues = result.issues or exc.issues
+            result.plan = Plan(tuple(parser.steps))
+            raise
+        finally:
+            # The producer stops at its next chunk; it is not awaited so an error ends the run now.
+            stop.set()

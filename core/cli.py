@@ -1,0 +1,346 @@
+"""The ``tinyagent`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import networkx as nx
+
+from . import __version__
+from .agent import Agent, PlanResult, RunResult
+from .artifacts import artifact_status
+from .backends.base import Backend, BackendError
+from .config import Config, ConfigError, load_config, paths
+from .executor import StepTrace
+from .plan import plan_graph, render_plan, render_value
+from .plugins.fingerprint import fingerprint
+from .plugins.host import PluginError, Registry, get_plugin_manager, load_registry
+from .plugins.tools import Tool
+
+__all__ = ["cli", "main"]
+
+NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass
+class Session:
+    config: Config
+    registry: Registry
+
+
+def load_session(config_path: str | None) -> Session:
+    try:
+        cfg = load_config(config_path)
+        reg = load_registry(get_plugin_manager(disabled=cfg.disabled_packs))
+    except (ConfigError, PluginError) as exc:
+        raise click.ClickException(str(exc)) from None
+    return Session(cfg, reg)
+
+
+def parse_now(value: str | None) -> datetime:
+    """``--now`` or the current local time, read per request (never cached at import)."""
+    if not value:
+        return datetime.now().replace(microsecond=0)
+    try:
+        return datetime.strptime(value, NOW_FORMAT)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not in the form YYYY-MM-DD HH:MM:SS", param_hint="--now") from None
+
+
+def make_backend(session: Session, name: str | None, options: dict[str, Any]) -> Backend:
+    name = name or session.config.backend
+    factory = session.registry.backends.get(name)
+    if factory is None:
+        known = ", ".join(sorted(session.registry.backends))
+        raise click.ClickException(f"unknown backend {name!r} (installed: {known})")
+    merged = {**session.config.backend_options, **{k: v for k, v in options.items() if v is not None}}
+    try:
+        return factory(**merged)
+    except BackendError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--backend", "backend_name", help="LLM backend (see `tinyagent doctor`); default from config."),
+            click.option("--base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1."),
+            click.option("--model", help="Model name (openai backend)."),
+            click.option("--script", type=click.Path(dir_okay=False), help="Plan script (scripted backend)."),
+            click.option("--now", "now_text", help="Fix today's date: 'YYYY-MM-DD HH:MM:SS'."),
+            click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _agent(config_path: str | None, backend_name: str | None, **options: Any) -> Agent:
+    session = load_session(config_path)
+    backend = make_backend(session, backend_name, options)
+    return Agent(session.registry, backend, session.config)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="tinyagent")
+def cli() -> None:
+    """tinyagent: small, private, on-device agents that plan and run function calls."""
+
+
+# ---------------------------------------------------------------- run
+
+
+def _describe_dag(result: PlanResult, tools: dict[str, Tool]) -> list[str]:
+    assert result.plan is not None
+    lines = []
+    for step in result.plan.steps:
+        extra = f"   after {', '.join(map(str, step.deps))}" if step.deps else ""
+        effect = "   [changes things]" if step.tool in tools and tools[step.tool].side_effects else ""
+        lines.append(f"  {step.idx}. {step.tool}({', '.join(render_value(a) for a in step.args)}){extra}{effect}")
+    stages = [sorted(g) for g in nx.topological_generations(plan_graph(result.plan))]
+    if stages:
+        lines.append("  stages (steps in one stage run in parallel): " + " -> ".join(map(str, stages)))
+    return lines
+
+
+def _consent(yes: bool) -> tuple[Callable[[Tool, list[Any]], bool] | None, str]:
+    if yes:
+        return None, ""
+    if sys.stdin.isatty():
+
+        def ask(tool: Tool, args: list[Any]) -> bool:
+            call = f"{tool.name}({', '.join(render_value(a) for a in args)})"
+            return click.confirm(f"Allow {call}?", default=False, err=True)
+
+        return ask, "you declined this step"
+    return (lambda tool, args: False), "not run: side-effecting steps need --yes when tinyagent is not interactive"
+
+
+def _trace_json(st: StepTrace) -> dict[str, Any]:
+    return {
+        "step": st.idx,
+        "tool": st.tool,
+        "args": st.args,
+        "status": st.status,
+        "result": st.result if isinstance(st.result, (str, int, float, bool, list, dict, type(None))) else str(st.result),
+        "error": st.error,
+        "seconds": round(st.ended - st.started, 4) if st.started and st.ended else None,
+    }
+
+
+def _plan_json(result: PlanResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "plan": result.text,
+        "tools": result.tools,
+        "prompt_tokens": result.prompt_tokens,
+        "latency_ms": round(result.latency_ms, 2),
+        "issues": [str(i) for i in result.issues],
+        "error": result.error,
+    }
+
+
+@cli.command()
+@click.argument("query")
+@backend_options
+@click.option("--dry-run", is_flag=True, help="Show the plan and its DAG; execute nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Allow side-effecting steps without asking.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def run(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: str | None, **kw: Any) -> None:
+    """Plan QUERY, execute the plan and answer."""
+    now = parse_now(now_text)
+    agent = _agent(**kw)
+    if dry_run:
+        result = agent.plan(query, now)
+        if as_json:
+            click.echo(json.dumps({**_plan_json(result), "dry_run": True}, ensure_ascii=False, indent=2))
+        else:
+            _show_plan(result, agent.registry.tools, dry_run=True)
+        sys.exit(0 if result.ok else 1)
+    consent, refusal = _consent(yes)
+
+    def on_event(kind: str, st: StepTrace) -> None:
+        if as_json:
+            return
+        if kind == "start":
+            click.echo(f"  > {st.idx}. {st.tool}({', '.join(render_value(a) for a in st.args)})", err=True)
+        elif not st.ok:
+            click.echo(f"  ! {st.idx}. {st.tool}: {st.status}: {st.error}", err=True)
+
+    outcome: RunResult = agent.run(query, now, consent=consent, on_event=on_event, refusal=refusal)
+    if as_json:
+        rounds = [{**_plan_json(r), "steps": [_trace_json(s) for s in t.steps.values()]} for r, t in outcome.rounds]
+        click.echo(json.dumps({"query": query, "rounds": rounds, "answer": outcome.answer}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(outcome.answer)
+    last_trace = outcome.rounds[-1][1] if outcome.rounds else None
+    sys.exit(0 if last_trace is not None and last_trace.ok else 1)
+
+
+def _show_plan(result: PlanResult, tools: dict[str, Tool], dry_run: bool = False) -> None:
+    if result.error:
+        click.echo(f"Error: the planner failed: {result.error}", err=True)
+        return
+    if result.issues:
+        click.echo("The plan was rejected:", err=True)
+        for issue in result.issues:
+            click.echo(f"  - {issue}", err=True)
+        click.echo(result.text, err=True)
+        return
+    assert result.plan is not None
+    click.echo("Plan" + (" (dry run: nothing was executed)" if dry_run else "") + ":")
+    for line in _describe_dag(result, tools):
+        click.echo(line)
+
+
+# ---------------------------------------------------------------- plan
+
+
+@cli.command()
+@click.argument("query", required=False)
+@backend_options
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False), help="JSONL of {query, now}.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), help="Where batch results go (JSONL).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plan(
+    query: str | None, input_path: str | None, output_path: str | None, as_json: bool, now_text: str | None, **kw: Any
+) -> None:
+    """Write a plan for QUERY without executing it, or for every line of --input."""
+    if bool(query) == bool(input_path):
+        raise click.UsageError("give either QUERY or --input FILE")
+    agent = _agent(**kw)
+    if query:
+        result = agent.plan(query, parse_now(now_text))
+        if as_json:
+            click.echo(json.dumps(_plan_json(result), ensure_ascii=False, indent=2))
+        else:
+            _show_plan(result, agent.registry.tools)
+        sys.exit(0 if result.ok else 1)
+    requests = _read_requests(Path(input_path or ""), now_text)
+    out = open(output_path, "w", encoding="utf-8") if output_path else sys.stdout
+    failed = 0
+    try:
+        for q, now in requests:
+            result = agent.plan(q, now)
+            failed += not result.ok
+            row = {k: v for k, v in _plan_json(result).items() if k not in ("issues", "error")}
+            if not result.ok:
+                row["error"] = result.error or "; ".join(str(i) for i in result.issues)
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    click.echo(f"planned {len(requests)} requests, {failed} failed", err=True)
+
+
+def _read_requests(path: Path, now_text: str | None) -> list[tuple[str, datetime]]:
+    requests = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{path}:{n}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("query"), str):
+            raise click.ClickException(f"{path}:{n}: each line needs a string 'query'")
+        try:
+            now = parse_now(row.get("now") or now_text)
+        except click.BadParameter as exc:
+            raise click.ClickException(f"{path}:{n}: 'now' {exc.message}") from None
+        requests.append((row["query"], now))
+    return requests
+
+
+# ---------------------------------------------------------------- packs, tools, doctor
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def packs(as_json: bool, config_path: str | None) -> None:
+    """List the loaded tool packs."""
+    reg = load_session(config_path).registry
+    rows = [
+        {
+            "name": p.name,
+            "version": p.version,
+            "module": p.module,
+            "builtin": p.builtin,
+            "tools": [t.name for t in reg.tools.values() if t.pack == p.name],
+            "examples": sum(e.pack == p.name for e in reg.examples),
+            "templates": sum(t.pack == p.name for t in reg.templates),
+        }
+        for p in reg.packs
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['name']} {r['version']}" + (" (built in)" if r["builtin"] else ""))
+        click.echo(f"  tools: {', '.join(r['tools']) or '-'}; examples: {r['examples']}; templates: {r['templates']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def tools(as_json: bool, config_path: str | None) -> None:
+    """List the installed tools with their signatures."""
+    reg = load_session(config_path).registry
+    if as_json:
+        click.echo(json.dumps([t.schema() | {"pack": t.pack, "signature": t.signature()} for t in reg.tools.values()], indent=2))
+        return
+    for t in reg.tools.values():
+        flag = "  [side effects]" if t.side_effects else ""
+        click.echo(f"{t.signature()}{flag}\n    {t.pack}: {t.description.splitlines()[0] if t.description else ''}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def doctor(as_json: bool, config_path: str | None) -> None:
+    """Show what is installed, where config and data live, and what is stale."""
+    session = load_session(config_path)
+    p = paths()
+    fp = fingerprint(session.registry)
+    status = artifact_status(p.artifacts_dir, fp)
+    info = {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "config": session.config.source,
+        "default_config_file": str(p.config_file),
+        "data_dir": str(p.data_dir),
+        "artifacts_dir": str(p.artifacts_dir),
+        "backend": session.config.backend,
+        "backends": sorted(session.registry.backends),
+        "packs": [f"{x.name} {x.version}" for x in session.registry.packs],
+        "tools": len(session.registry.tools),
+        "fingerprint": fp,
+        "artifacts": status.describe(),
+        "stale": status.stale,
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
+
+
+def main() -> None:
+    """Entry point: add the packs' own commands, then run."""
+    try:
+        disabled = load_config().disabled_packs
+    except ConfigError:
+        disabled = []  # reported properly by the command that loads the config
+    try:
+        get_plugin_manager(disabled=disabled).hook.register_commands(cli=cli)
+    except PluginError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    cli()

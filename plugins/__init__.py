@@ -1,0 +1,31 @@
+"""The public tool-pack API: what a pack imports to describe its tools."""
+
+from __future__ import annotations
+
+from .fingerprint import fingerprint
+from .hookspecs import hookimpl, hookspec
+from .host import ENTRY_POINT_GROUP, PackInfo, PluginError, Registry, get_plugin_manager, load_registry
+from .tools import Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
+from .types import SLOT_KINDS, Example, PromptRule, TaskTemplate
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "SLOT_KINDS",
+    "Example",
+    "PackInfo",
+    "Param",
+    "PluginError",
+    "PromptRule",
+    "Registry",
+    "TaskTemplate",
+    "Tool",
+    "ToolDefinitionError",
+    "ToolInputError",
+    "fingerprint",
+    "get_plugin_manager",
+    "hookimpl",
+    "hookspec",
+    "load_registry",
+    "make_tool",
+    "tool",
+]

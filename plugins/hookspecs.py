@@ -1,0 +1,42 @@
+"""The hooks a tool pack implements. Every hook receives a ``register`` callback."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pluggy
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("tinyagent")
+hookimpl = pluggy.HookimplMarker("tinyagent")
+
+
+@hookspec
+def register_tools(register: Callable[..., Any]) -> None:
+    """Register tools: ``register(fn_or_Tool, side_effects=False, name=None)``. Returns nothing."""
+
+
+@hookspec
+def register_examples(register: Callable[..., Any]) -> None:
+    """Register in-context example plans: ``register(Example(query, plan))``. Returns nothing."""
+
+
+@hookspec
+def register_prompt_rules(register: Callable[..., Any]) -> None:
+    """Register planner rules: ``register(PromptRule(text, tools))``; shown when those tools are. Returns nothing."""
+
+
+@hookspec
+def register_task_templates(register: Callable[..., Any]) -> None:
+    """Register intents for synthetic data: ``register(TaskTemplate(...))``. Returns nothing."""
+
+
+@hookspec
+def register_backends(register: Callable[..., Any]) -> None:
+    """Register LLM backends: ``register(name, factory)``; ``factory(**options)`` returns a Backend."""
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add click commands to the ``tinyagent`` group ``cli``. Returns nothing."""

@@ -1,0 +1,139 @@
+"""Tools: plain typed, documented functions whose schema is read from their signature."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["Param", "Tool", "ToolDefinitionError", "ToolInputError", "make_tool", "tool", "type_name"]
+
+# The literal types a plan can carry. Anything else cannot be written by a planner.
+_SCALARS = {str: "str", int: "int", float: "float", bool: "bool", type(None): "None"}
+
+
+class ToolInputError(ValueError):
+    """Raised by a tool when its input was wrong in a way a new plan can fix (an ambiguous
+    contact, a file that does not exist). The joiner replans on it; the message is shown."""
+
+
+class ToolDefinitionError(TypeError):
+    """A function cannot become a tool (missing hints, unsupported types, no docstring)."""
+
+
+def type_name(annotation: Any) -> str:
+    """Canonical text for a supported annotation: ``str``, ``list[str]``, ``int | None``..."""
+    if annotation in _SCALARS:
+        return _SCALARS[annotation]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (list, tuple) and len(args) >= 1:
+        return f"list[{type_name(args[0])}]"
+    if origin is list or annotation is list:
+        return "list[str]" if args else "list"
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(type_name(a) for a in args)
+    raise ToolDefinitionError(f"unsupported parameter type {annotation!r}")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A callable the planner may use. ``params`` are positional, in order."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    returns: str
+    func: Callable[..., Any] = field(compare=False, repr=False)
+    side_effects: bool = False
+    pack: str = ""
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.func)
+
+    def signature(self) -> str:
+        args = ", ".join(f"{p.name}: {p.type}" for p in self.params)
+        return f"{self.name}({args}) -> {self.returns}"
+
+    def schema(self) -> dict[str, Any]:
+        """Everything about the tool that a trained model depends on (JSON-able)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "params": [{"name": p.name, "type": p.type, "description": p.description} for p in self.params],
+            "returns": self.returns,
+            "side_effects": self.side_effects,
+        }
+
+
+def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
+    """Split a docstring into its description and the Google-style ``Args:`` entries."""
+    doc = inspect.cleandoc(doc or "")
+    parts = re.split(r"^(?:Args|Arguments|Parameters):\s*$", doc, maxsplit=1, flags=re.M)
+    head = parts[0].strip()
+    params: dict[str, str] = {}
+    if len(parts) == 2:
+        current = None
+        for line in parts[1].splitlines():
+            m = re.match(r"^\s+(\w+)(?:\s*\([^)]*\))?:\s*(.*)$", line)
+            if m:
+                current = m.group(1)
+                params[current] = m.group(2).strip()
+            elif line.strip() and current and line.startswith((" ", "\t")):
+                params[current] += " " + line.strip()
+            elif line.strip():
+                break
+    return head, params
+
+
+def make_tool(
+    func: Callable[..., Any], *, name: str | None = None, side_effects: bool = False, pack: str = ""
+) -> Tool:
+    """Build a :class:`Tool` from a typed function with a docstring."""
+    if isinstance(func, Tool):
+        return func
+    tool_name = name or func.__name__
+    if not func.__doc__ or not func.__doc__.strip():
+        raise ToolDefinitionError(f"tool {tool_name!r} needs a docstring: it becomes the planner's description")
+    description, arg_docs = _parse_docstring(func.__doc__)
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception as exc:  # unresolvable forward reference and the like
+        raise ToolDefinitionError(f"tool {tool_name!r}: cannot read type hints: {exc}") from exc
+    params = []
+    for p in inspect.signature(func).parameters.values():
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            raise ToolDefinitionError(f"tool {tool_name!r}: parameter {p.name!r} must be positional")
+        if p.name not in hints:
+            raise ToolDefinitionError(f"tool {tool_name!r}: parameter {p.name!r} has no type hint")
+        try:
+            params.append(Param(p.name, type_name(hints[p.name]), arg_docs.get(p.name, "")))
+        except ToolDefinitionError as exc:
+            raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
+    returns = hints.get("return", str)
+    returns_name = type_name(returns) if returns in _SCALARS or typing.get_origin(returns) else "str"
+    return Tool(tool_name, description, tuple(params), returns_name, func, side_effects, pack)
+
+
+def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, side_effects: bool = False) -> Any:
+    """Mark a function as a tool: ``@tool`` or ``@tool(side_effects=True)``.
+
+    The function stays callable; the decorator only records the options, read when registered.
+    """
+
+    def mark(f: Callable[..., Any]) -> Callable[..., Any]:
+        f.__tinyagent_tool__ = {"name": name, "side_effects": side_effects}  # type: ignore[attr-defined]
+        return f
+
+    return mark(func) if func is not None else mark

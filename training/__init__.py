@@ -1,0 +1,1 @@
+"""Training: synthetic data, the Tool RAG classifier and the planner (later issues)."""
