@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from .backends.base import Backend
 from .config import Config
@@ -45,7 +46,9 @@ class AllTools:
     def select(self, query: str) -> Selection:
         tools = list(self.registry.tools.values())
         names = {t.name for t in tools}
-        return Selection(tools, examples_for(self.registry.examples, names, self.k), rules_for(self.registry.rules, names))
+        return Selection(
+            tools, examples_for(self.registry.examples, names, self.k), rules_for(self.registry.rules, names)
+        )
 
 
 @dataclass

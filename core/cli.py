@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import networkx as nx
@@ -18,7 +19,7 @@ from .artifacts import artifact_status
 from .backends.base import Backend, BackendError
 from .config import Config, ConfigError, load_config, paths
 from .executor import StepTrace
-from .plan import plan_graph, render_plan, render_value
+from .plan import plan_graph, render_value
 from .plugins.fingerprint import fingerprint
 from .plugins.host import PluginError, Registry, get_plugin_manager, load_registry
 from .plugins.tools import Tool
@@ -69,7 +70,9 @@ def make_backend(session: Session, name: str | None, options: dict[str, Any]) ->
 def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
-            click.option("--backend", "backend_name", help="LLM backend (see `tinyagent doctor`); default from config."),
+            click.option(
+                "--backend", "backend_name", help="LLM backend (see `tinyagent doctor`); default from config."
+            ),
             click.option("--base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1."),
             click.option("--model", help="Model name (openai backend)."),
             click.option("--script", type=click.Path(dir_okay=False), help="Plan script (scripted backend)."),
@@ -109,10 +112,14 @@ def _describe_dag(result: PlanResult, tools: dict[str, Tool]) -> list[str]:
     return lines
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _consent(yes: bool) -> tuple[Callable[[Tool, list[Any]], bool] | None, str]:
     if yes:
         return None, ""
-    if sys.stdin.isatty():
+    if _interactive():
 
         def ask(tool: Tool, args: list[Any]) -> bool:
             call = f"{tool.name}({', '.join(render_value(a) for a in args)})"
@@ -128,7 +135,9 @@ def _trace_json(st: StepTrace) -> dict[str, Any]:
         "tool": st.tool,
         "args": st.args,
         "status": st.status,
-        "result": st.result if isinstance(st.result, (str, int, float, bool, list, dict, type(None))) else str(st.result),
+        "result": st.result
+        if isinstance(st.result, (str, int, float, bool, list, dict, type(None)))
+        else str(st.result),
         "error": st.error,
         "seconds": round(st.ended - st.started, 4) if st.started and st.ended else None,
     }
@@ -176,7 +185,9 @@ def run(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: str | Non
     outcome: RunResult = agent.run(query, now, consent=consent, on_event=on_event, refusal=refusal)
     if as_json:
         rounds = [{**_plan_json(r), "steps": [_trace_json(s) for s in t.steps.values()]} for r, t in outcome.rounds]
-        click.echo(json.dumps({"query": query, "rounds": rounds, "answer": outcome.answer}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({"query": query, "rounds": rounds, "answer": outcome.answer}, ensure_ascii=False, indent=2)
+        )
     else:
         click.echo(outcome.answer)
     last_trace = outcome.rounds[-1][1] if outcome.rounds else None
@@ -294,7 +305,11 @@ def tools(as_json: bool, config_path: str | None) -> None:
     """List the installed tools with their signatures."""
     reg = load_session(config_path).registry
     if as_json:
-        click.echo(json.dumps([t.schema() | {"pack": t.pack, "signature": t.signature()} for t in reg.tools.values()], indent=2))
+        click.echo(
+            json.dumps(
+                [t.schema() | {"pack": t.pack, "signature": t.signature()} for t in reg.tools.values()], indent=2
+            )
+        )
         return
     for t in reg.tools.values():
         flag = "  [side effects]" if t.side_effects else ""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 from .plan import Step, substitute
 from .plugins.tools import Tool, ToolInputError
@@ -129,7 +130,7 @@ class Executor:
             if st.status != "refused":
                 st.status, st.error = "cancelled", str(exc)
             _fail(fut, str(exc))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             st.status, st.error = "timeout", f"{step.tool} took longer than {self.timeout:g} s"
             _fail(fut, st.error)
         except Exception as exc:  # a tool's own error: recorded, never propagated to the loop

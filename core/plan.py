@@ -24,8 +24,9 @@ import ast
 import difflib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -381,7 +382,7 @@ def validate_step(step: Step, tools: Mapping[str, Any], earlier: Iterable[int]) 
                     step.line,
                 )
             )
-        for param, value in zip(tool.params, step.args):
+        for param, value in zip(tool.params, step.args, strict=False):
             if not check_type(value, param.type):
                 issues.append(
                     PlanIssue(

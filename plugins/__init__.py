@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from .fingerprint import fingerprint
 from .hookspecs import hookimpl, hookspec
-from .host import ENTRY_POINT_GROUP, PackInfo, PluginError, Registry, get_plugin_manager, load_registry
+from .host import (
+    ENTRY_POINT_GROUP,
+    PackInfo,
+    PluginError,
+    Registry,
+    add_plugin,
+    get_plugin_manager,
+    load_registry,
+    remove_plugin,
+)
 from .tools import Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
 from .types import SLOT_KINDS, Example, PromptRule, TaskTemplate
 
@@ -19,6 +28,7 @@ __all__ = [
     "Registry",
     "TaskTemplate",
     "Tool",
+    "add_plugin",
     "ToolDefinitionError",
     "ToolInputError",
     "fingerprint",
@@ -27,5 +37,6 @@ __all__ = [
     "hookspec",
     "load_registry",
     "make_tool",
+    "remove_plugin",
     "tool",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pluggy
 
@@ -14,7 +15,15 @@ from . import hookspecs
 from .tools import Tool, make_tool
 from .types import Example, PromptRule, TaskTemplate
 
-__all__ = ["ENTRY_POINT_GROUP", "PackInfo", "PackManager", "PluginError", "Registry", "get_plugin_manager", "load_registry"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PackInfo",
+    "PackManager",
+    "PluginError",
+    "Registry",
+    "get_plugin_manager",
+    "load_registry",
+]
 
 ENTRY_POINT_GROUP = "tinyagent"
 BUILTIN = "tinyagent.builtin"
@@ -56,6 +65,19 @@ def _allowed_entry_points() -> set[str] | None:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
+# Packs added in-process (tests, applications embedding tinyagent): loaded like entry points.
+_local_plugins: dict[str, Any] = {}
+
+
+def add_plugin(plugin: Any, name: str) -> None:
+    """Load ``plugin`` (a module or object with hook implementations) as the pack ``name``."""
+    _local_plugins[name] = plugin
+
+
+def remove_plugin(name: str) -> None:
+    _local_plugins.pop(name, None)
+
+
 class PackManager(pluggy.PluginManager):
     """A pluggy manager that remembers which distribution each entry-point pack came from."""
 
@@ -68,13 +90,16 @@ def get_plugin_manager(disabled: Iterable[str] = (), load_entry_points: bool = T
     """A manager with the built-ins plus the installed packs allowed by env and config."""
     from . import builtin
 
+    blocked = set(disabled)
     pm = PackManager()
     pm.add_hookspecs(hookspecs)
     pm.register(builtin, name=BUILTIN)
+    for name, plugin in _local_plugins.items():
+        if name not in blocked:
+            pm.register(plugin, name=name)
     if not load_entry_points:
         return pm
     allowed = _allowed_entry_points()
-    blocked = set(disabled)
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in blocked or (allowed is not None and ep.name not in allowed):
             continue

@@ -6,8 +6,9 @@ import inspect
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["Param", "Tool", "ToolDefinitionError", "ToolInputError", "make_tool", "tool", "type_name"]
 
@@ -97,9 +98,7 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     return head, params
 
 
-def make_tool(
-    func: Callable[..., Any], *, name: str | None = None, side_effects: bool = False, pack: str = ""
-) -> Tool:
+def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects: bool = False, pack: str = "") -> Tool:
     """Build a :class:`Tool` from a typed function with a docstring."""
     if isinstance(func, Tool):
         return func

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = ["Backend", "BackendError", "approx_tokens"]
 
@@ -40,5 +40,5 @@ class Backend(ABC):
         """Prompt tokens; backends with a tokenizer override this with an exact count."""
         return approx_tokens(text)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release resources (connections, model memory)."""

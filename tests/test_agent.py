@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from tinyagent.agent import Agent
+from tinyagent.backends.base import Backend, BackendError
+from tinyagent.backends.scripted import ScriptedBackend
+from tinyagent.config import Config
+
+NOW = datetime(2026, 11, 24, 9, 30)
+
+
+class Recording(ScriptedBackend):
+    """Scripted backend that notes when it finished streaming."""
+
+    finished_at: float = 0.0
+
+    def stream(self, prompt, **kw):
+        yield from super().stream(prompt, **kw)
+        self.finished_at = time.perf_counter()
+
+
+def test_steps_start_while_the_plan_is_still_streaming(registry):
+    plan = '1. get_phone_number("Maria")\n2. slow_lookup("x")\n3. slow_lookup("y")\n4. join()<END_OF_PLAN>'
+    backend = Recording(responses=[plan], chunk=4, delay=0.01)
+    starts = {}
+    result = Agent(registry, backend).run("q", NOW, on_event=lambda k, st: starts.setdefault(st.idx, time.perf_counter()))
+    trace = result.rounds[0][1]
+    assert trace.ok
+    assert starts[1] < backend.finished_at, "step 1 must start before the planner finished writing"
+
+
+def test_replans_on_a_fixable_tool_error_and_keeps_the_selection(registry):
+    script = {
+        "Text Nobody hi": [
+            '1. get_phone_number("Nobody")\n2. send_sms(["$1"], "hi")\n3. join()',
+            '1. get_phone_number("Maria")\n2. send_sms(["$1"], "hi")\n3. join()',
+        ]
+    }
+    backend = ScriptedBackend(script=script)
+    result = Agent(registry, backend).run("Text Nobody hi", NOW)
+    assert len(result.rounds) == 2
+    second = backend.prompts[1]
+    assert "Previous Plan:" in second and "no contact named 'Nobody'" in second and "Current Plan:" in second
+    assert backend.prompts[0].split("Question:")[0] == second.split("Question:")[0]  # same tools, rules, examples
+    assert result.rounds[1][1].ok
+    assert "+34 600 000 001" in result.answer
+
+
+def test_invalid_plan_is_rejected_then_replanned(registry):
+    backend = ScriptedBackend(
+        responses=['1. get_phone_nmber("Maria")\n2. join()', '1. get_phone_number("Maria")\n2. join()']
+    )
+    result = Agent(registry, backend).run("q", NOW)
+    first, trace = result.rounds[0]
+    assert first.issues[0].code == "unknown_tool" and trace.planner_error
+    assert "did you mean get_phone_number" in backend.prompts[1]
+    assert result.rounds[1][1].ok
+
+
+def test_rounds_are_bounded(registry):
+    backend = ScriptedBackend(responses=['1. get_phone_number("Nobody")\n2. join()'] * 5)
+    result = Agent(registry, backend, Config(max_rounds=2)).run("q", NOW)
+    assert len(result.rounds) == 2
+    assert "no contact named" in result.answer
+
+
+def test_backend_failure_ends_the_run_without_hanging(registry):
+    class Broken(Backend):
+        def stream(self, prompt, **kw):
+            yield "1. get_phone_number("
+            raise BackendError("connection reset")
+
+    result = Agent(registry, Broken(), Config(max_rounds=1)).run("q", NOW)
+    assert result.rounds[0][1].planner_error == "connection reset"
+    assert "connection reset" in result.answer
+
+
+def test_plan_only_reports_issues(registry):
+    agent = Agent(registry, ScriptedBackend(responses=['1. send_sms("Maria")\n2. join()']))
+    result = agent.plan("q", NOW)
+    assert not result.ok and result.issues[0].code == "arity"
+    assert result.prompt_tokens > 100 and result.tools
+
+
+def test_empty_plan_means_no_tool_applies(registry):
+    result = Agent(registry, ScriptedBackend(responses=["1. join()<END_OF_PLAN>"])).run("what is love", NOW)
+    assert result.answer == "None of the installed tools can do that."

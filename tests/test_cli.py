@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tinyagent.cli import cli
+
+from .httpserver import completions_server
+
+SCRIPT = """
+- query: Text Maria that I'll be late
+  plan: |
+    1. get_phone_number("Maria")
+    2. send_sms(["$1"], "I'll be late")
+    3. join()<END_OF_PLAN>
+- query: Numbers please
+  plan: |
+    1. get_phone_number("Maria")
+    2. get_phone_number("Yuki")
+    3. join()<END_OF_PLAN>
+"""
+
+
+@pytest.fixture
+def script(tmp_path, fake_pack):
+    path = tmp_path / "script.yaml"
+    path.write_text(SCRIPT)
+    return str(path)
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_dry_run_shows_plan_and_dag_and_executes_nothing(script, fake_pack):
+    out = invoke("run", "--dry-run", "--script", script, "Text Maria that I'll be late")
+    assert out.exit_code == 0, out.output
+    assert "dry run: nothing was executed" in out.output
+    assert '2. send_sms(["$1"], "I\'ll be late")   after 1   [changes things]' in out.output
+    assert "stages (steps in one stage run in parallel): [1] -> [2]" in out.output
+    assert fake_pack.CALLS == []
+
+
+def test_run_with_yes_executes_side_effects(script, fake_pack):
+    out = invoke("run", "--yes", "--script", script, "Text Maria that I'll be late")
+    assert out.exit_code == 0, out.output
+    assert "send_sms: SMS to +34 600 000 001: I'll be late" in out.output
+    assert fake_pack.CALLS[-1] == ("send_sms", (["+34 600 000 001"], "I'll be late"))
+
+
+def test_non_interactive_without_yes_refuses_side_effects(script, fake_pack):
+    out = invoke("run", "--script", script, "Text Maria that I'll be late")
+    assert out.exit_code == 1
+    assert "side-effecting steps need --yes" in out.output
+    assert all(c[0] != "send_sms" for c in fake_pack.CALLS)
+
+
+def test_run_json(script):
+    out = invoke("run", "--json", "--script", script, "Numbers please")
+    data = json.loads(out.output)
+    steps = data["rounds"][0]["steps"]
+    assert [s["result"] for s in steps] == ["+34 600 000 001", "+81 90 0000 0002"]
+    assert data["rounds"][0]["prompt_tokens"] > 0
+
+
+def test_plan_batch(tmp_path, script):
+    inp = tmp_path / "q.jsonl"
+    inp.write_text(
+        json.dumps({"query": "Numbers please", "now": "2026-01-02 10:00:00"})
+        + "\n"
+        + json.dumps({"query": "unknown request", "now": "2026-01-02 10:00:00"})
+        + "\n"
+    )
+    outp = tmp_path / "p.jsonl"
+    out = invoke("plan", "--script", script, "--input", str(inp), "--output", str(outp))
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in outp.read_text().splitlines()]
+    assert rows[0]["query"] == "Numbers please" and rows[0]["plan"].startswith("1. get_phone_number")
+    assert set(rows[0]) == {"query", "plan", "tools", "prompt_tokens", "latency_ms"}
+    assert "no plan for 'unknown request'" in rows[1]["error"]
+    assert "planned 2 requests, 1 failed" in out.output
+
+
+def test_plan_batch_bad_input(tmp_path, script):
+    inp = tmp_path / "q.jsonl"
+    inp.write_text('{"query": "x"}\n{"now": "2026-01-01 00:00:00"}\n')
+    out = invoke("plan", "--script", script, "--input", str(inp))
+    assert out.exit_code == 1 and "q.jsonl:2: each line needs a string 'query'" in out.output
+    inp.write_text('{"query": "x", "now": "tomorrow"}\n')
+    out = invoke("plan", "--script", script, "--input", str(inp))
+    assert "q.jsonl:1: 'now'" in out.output
+
+
+def test_bad_now_and_unknown_backend(script):
+    out = invoke("plan", "--script", script, "--now", "yesterday", "Numbers please")
+    assert out.exit_code == 2 and "YYYY-MM-DD HH:MM:SS" in out.output
+    out = invoke("plan", "--backend", "nope", "Numbers please")
+    assert out.exit_code == 1 and "unknown backend 'nope' (installed: openai, scripted)" in out.output
+
+
+def test_openai_backend_from_the_command_line(fake_pack):
+    plan = '1. get_phone_number("Yuki")\n2. join()<END_OF_PLAN>'
+    with completions_server(plan) as (url, requests):
+        out = invoke("plan", "--backend", "openai", "--base-url", url, "--model", "m", "--now",
+                     "2026-02-03 04:05:06", "--json", "Yuki?")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["plan"].startswith("1. get_phone_number")
+    assert "Today's date is Tuesday, 2026-02-03 04:05:06" in requests[0]["body"]["prompt"]
+
+
+def test_config_file_sets_backend_and_errors_name_the_key(tmp_path, script, monkeypatch):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"backend: scripted\nbackend_options:\n  script: {script}\nmax_rounds: 1\n")
+    assert invoke("plan", "--config", str(cfg), "Numbers please").exit_code == 0
+    cfg.write_text("backend: [unclosed\n")
+    out = invoke("plan", "--config", str(cfg), "Numbers please")
+    assert out.exit_code == 1 and "is not valid YAML" in out.output
+    cfg.write_text("step_timout: 3\n")
+    assert "unknown key 'step_timout'" in invoke("doctor", "--config", str(cfg)).output
+    cfg.write_text("max_rounds: many\n")
+    assert "key 'max_rounds' must be int, got str" in invoke("doctor", "--config", str(cfg)).output
+    monkeypatch.setenv("TINYAGENT_CONFIG", str(tmp_path / "missing.yaml"))
+    assert "cannot read config file" in invoke("doctor").output
+
+
+def test_home_moves_config_data_and_artifacts(tmp_path, fake_pack):
+    home = tmp_path / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.yaml").write_text("disabled_packs: [fake]\n")
+    info = json.loads(invoke("doctor", "--json").output)
+    assert info["config"] == str(home / "config.yaml")
+    assert info["data_dir"] == str(home / "data") and info["artifacts_dir"] == str(home / "artifacts")
+    assert info["tools"] == 0  # the config disabled the fake pack
+    assert "no trained artifacts" in info["artifacts"]
+
+
+def test_doctor_reports_stale_artifacts(tmp_path, fake_pack):
+    active = tmp_path / "home" / "artifacts" / "active"
+    active.mkdir(parents=True)
+    (active / "manifest.json").write_text(json.dumps({"fingerprint": "0" * 64}))
+    info = json.loads(invoke("doctor", "--json").output)
+    assert info["stale"] is True and "tinyagent retrain" in info["artifacts"]
+
+
+def test_packs_and_tools_listing(fake_pack):
+    out = invoke("tools")
+    assert "send_sms(recipients: list[str], message: str) -> str  [side effects]" in out.output
+    packs = json.loads(invoke("packs", "--json").output)
+    assert packs[1]["name"] == "fake" and packs[1]["examples"] == 1 and packs[1]["templates"] == 1
+
+
+@pytest.mark.parametrize("answer, sent", [("y\n", True), ("n\n", False)])
+def test_interactive_use_asks_before_side_effects(script, fake_pack, monkeypatch, answer, sent):
+    monkeypatch.setattr("tinyagent.cli._interactive", lambda: True)
+    out = invoke("run", "--script", script, "Text Maria that I'll be late", input=answer)
+    assert 'Allow send_sms(["+34 600 000 001"], "I\'ll be late")?' in out.output
+    assert (fake_pack.CALLS[-1][0] == "send_sms") is sent
+    assert ("you declined this step" in out.output) is not sent
