@@ -25,7 +25,9 @@ def test_steps_start_while_the_plan_is_still_streaming(registry):
     plan = '1. get_phone_number("Maria")\n2. slow_lookup("x")\n3. slow_lookup("y")\n4. join()<END_OF_PLAN>'
     backend = Recording(responses=[plan], chunk=4, delay=0.01)
     starts = {}
-    result = Agent(registry, backend).run("q", NOW, on_event=lambda k, st: starts.setdefault(st.idx, time.perf_counter()))
+    result = Agent(registry, backend).run(
+        "q", NOW, on_event=lambda k, st: starts.setdefault(st.idx, time.perf_counter())
+    )
     trace = result.rounds[0][1]
     assert trace.ok
     assert starts[1] < backend.finished_at, "step 1 must start before the planner finished writing"

@@ -103,8 +103,19 @@ def test_bad_now_and_unknown_backend(script):
 def test_openai_backend_from_the_command_line(fake_pack):
     plan = '1. get_phone_number("Yuki")\n2. join()<END_OF_PLAN>'
     with completions_server(plan) as (url, requests):
-        out = invoke("plan", "--backend", "openai", "--base-url", url, "--model", "m", "--now",
-                     "2026-02-03 04:05:06", "--json", "Yuki?")
+        out = invoke(
+            "plan",
+            "--backend",
+            "openai",
+            "--base-url",
+            url,
+            "--model",
+            "m",
+            "--now",
+            "2026-02-03 04:05:06",
+            "--json",
+            "Yuki?",
+        )
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["plan"].startswith("1. get_phone_number")
     assert "Today's date is Tuesday, 2026-02-03 04:05:06" in requests[0]["body"]["prompt"]

@@ -61,7 +61,7 @@ def test_single_list_argument_is_never_splatted():
     ],
 )
 def test_reference_rule(arg, deps):
-    plan = parse_plan(f'1. a()\n2. b()\n3. c({arg})\n4. join()')
+    plan = parse_plan(f"1. a()\n2. b()\n3. c({arg})\n4. join()")
     assert plan.steps[2].deps == deps
 
 

@@ -50,7 +50,12 @@ def test_bad_tool_definitions():
     def kw_only(*, x: str) -> str:
         """Doc."""
 
-    for fn, msg in [(no_doc, "docstring"), (no_hint, "no type hint"), (bad_type, "unsupported"), (kw_only, "positional")]:
+    for fn, msg in [
+        (no_doc, "docstring"),
+        (no_hint, "no type hint"),
+        (bad_type, "unsupported"),
+        (kw_only, "positional"),
+    ]:
         with pytest.raises(ToolDefinitionError, match=msg):
             make_tool(fn)
 
@@ -68,7 +73,9 @@ class Clash:
 def test_duplicate_tool_names_are_an_error(fake_pack):
     add_plugin(Clash, "clash")
     try:
-        with pytest.raises(PluginError, match="registered by both 'clash' and 'fake'|registered by both 'fake' and 'clash'"):
+        with pytest.raises(
+            PluginError, match="registered by both 'clash' and 'fake'|registered by both 'fake' and 'clash'"
+        ):
             load_registry(get_plugin_manager())
     finally:
         remove_plugin("clash")
@@ -133,7 +140,18 @@ def installed_pack(tmp_path_factory):
     (src / "pyproject.toml").write_text(PACK_PYPROJECT)
     (src / "tinyagent_hello.py").write_text(textwrap.dedent(PACK_MODULE))
     target = tmp_path_factory.mktemp("site")
-    cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(src)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "--target",
+        str(target),
+        str(src),
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     return target
 

@@ -8,8 +8,14 @@ from tinyagent.prompt import build_prompt
 
 def test_prompt_structure(registry):
     sel = AllTools(registry).select("x")
-    prompt = build_prompt("Text Maria", sel.tools, now=datetime(2026, 1, 2, 3, 4, 5), rules=sel.rules,
-                          examples=sel.examples, instructions="Prefer short messages.")
+    prompt = build_prompt(
+        "Text Maria",
+        sel.tools,
+        now=datetime(2026, 1, 2, 3, 4, 5),
+        rules=sel.rules,
+        examples=sel.examples,
+        instructions="Prefer short messages.",
+    )
     n = len(sel.tools)
     assert prompt.startswith("Given a user query, create a plan")
     assert f"following {n + 1} types" in prompt
