@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..atomic import atomic_write
+from ..matching import best_match, normalize
 from .fingerprint import fingerprint
 from .hookspecs import hookimpl, hookspec
 from .host import (
@@ -29,6 +31,8 @@ __all__ = [
     "TaskTemplate",
     "Tool",
     "add_plugin",
+    "atomic_write",
+    "best_match",
     "ToolDefinitionError",
     "ToolInputError",
     "fingerprint",
@@ -37,6 +41,7 @@ __all__ = [
     "hookspec",
     "load_registry",
     "make_tool",
+    "normalize",
     "remove_plugin",
     "tool",
 ]

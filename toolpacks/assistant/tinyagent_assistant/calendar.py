@@ -1,0 +1,114 @@
+"""Calendar events (VEVENT) and reminders (VTODO) in iCalendar (.ics) files."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from tinyagent.plugins import ToolInputError, atomic_write
+
+__all__ = ["add_event", "add_reminder", "parse_when", "read_calendar", "safe_name"]
+
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def parse_when(text: str, tz: ZoneInfo, what: str) -> datetime:
+    """An ISO date/time from a plan (``YYYY-MM-DD HH:MM:SS``) as an aware datetime in ``tz``."""
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    raise ToolInputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD HH:MM:SS")
+
+
+def safe_name(name: str, what: str) -> str:
+    """A file name from a user-chosen name; refuses path tricks rather than silently rewriting."""
+    cleaned = name.strip()
+    if not cleaned or cleaned in (".", "..") or re.search(r"[/\\\x00]", cleaned):
+        raise ToolInputError(f"{what} {name!r} cannot be used as a name")
+    return cleaned
+
+
+def read_calendar(path: Path) -> icalendar.Calendar:
+    if not path.exists():
+        cal = icalendar.Calendar()
+        cal.add("prodid", "-//tinyagent//assistant//EN")
+        cal.add("version", "2.0")
+        return cal
+    try:
+        return icalendar.Calendar.from_ical(path.read_bytes())
+    except ValueError as exc:
+        raise ToolInputError(f"calendar file {path.name} is not valid iCalendar: {exc}") from None
+
+
+def _save(path: Path, cal: icalendar.Calendar) -> None:
+    cal.add_missing_timezones()
+    atomic_write(path, cal.to_ical())
+
+
+def add_event(
+    folder: Path,
+    calendar: str,
+    title: str,
+    start: datetime,
+    end: datetime,
+    location: str,
+    attendees: list[str],
+    notes: str,
+) -> Path:
+    if end <= start:
+        raise ToolInputError(f"the event ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
+    path = folder / f"{safe_name(calendar, 'calendar')}.ics"
+    cal = read_calendar(path)
+    ev = icalendar.Event()
+    ev.add("uid", f"{uuid.uuid4()}@tinyagent")
+    ev.add("dtstamp", datetime.now(UTC))
+    ev.add("summary", title)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
+    if location:
+        ev.add("location", location)
+    if notes:
+        ev.add("description", notes)
+    for addr in attendees:
+        ev.add("attendee", f"mailto:{addr}", parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"})
+    cal.add_component(ev)
+    _save(path, cal)
+    return path
+
+
+def add_reminder(
+    folder: Path, list_name: str, title: str, due: datetime | None, notes: str, priority: int, all_day: bool
+) -> Path:
+    if not 0 <= priority <= 9:
+        raise ToolInputError(f"priority must be between 0 (none) and 9, got {priority}")
+    path = folder / f"{safe_name(list_name, 'reminder list')}.ics"
+    cal = read_calendar(path)
+    todo = icalendar.Todo()
+    todo.add("uid", f"{uuid.uuid4()}@tinyagent")
+    todo.add("dtstamp", datetime.now(UTC))
+    todo.add("summary", title)
+    todo.add("status", "NEEDS-ACTION")
+    if due is not None:
+        todo.add("due", due.date() if all_day else due)
+    if notes:
+        todo.add("description", notes)
+    if priority:
+        todo.add("priority", priority)
+    cal.add_component(todo)
+    _save(path, cal)
+    return path
+
+
+def default_end(start: datetime) -> datetime:
+    return start + timedelta(minutes=60)
+
+
+def as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value

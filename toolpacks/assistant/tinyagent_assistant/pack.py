@@ -1,0 +1,36 @@
+"""The ``assistant`` tool pack's hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tinyagent.plugins import hookimpl
+
+from .examples import EXAMPLES, RULES
+from .tools import SIDE_EFFECTS, TOOLS
+
+
+@hookimpl
+def register_tools(register: Callable[..., Any]) -> None:
+    for fn in TOOLS:
+        register(fn, side_effects=fn.__name__ in SIDE_EFFECTS)
+
+
+@hookimpl
+def register_examples(register: Callable[..., Any]) -> None:
+    for example in EXAMPLES:
+        register(example)
+
+
+@hookimpl
+def register_prompt_rules(register: Callable[..., Any]) -> None:
+    for rule in RULES:
+        register(rule)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from .commands import assistant
+
+    cli.add_command(assistant)

@@ -1,0 +1,180 @@
+"""The 16 TinyAgent tools. Names, argument order and types match the published models.
+
+Each tool reads the settings per call (so a long-running agent sees config edits) and
+delegates to the portable or macOS backend.
+"""
+
+from __future__ import annotations
+
+from .portable import PortableBackend
+from .settings import load_settings
+
+__all__ = ["TOOLS", "SIDE_EFFECTS"]
+
+
+def backend() -> PortableBackend:
+    settings = load_settings()
+    if settings.backend == "macos":
+        from .macos import MacBackend
+
+        return MacBackend(settings)
+    return PortableBackend(settings)
+
+
+def get_phone_number(name: str) -> str:
+    """Returns the phone number of a contact, looked up by name in the address book.
+
+    Args:
+        name: the contact's name, as the user said it
+    """
+    return backend().get_phone_number(name)
+
+
+def get_email_address(name: str) -> str:
+    """Returns the e-mail address of a contact, looked up by name in the address book.
+
+    Args:
+        name: the contact's name, as the user said it
+    """
+    return backend().get_email_address(name)
+
+
+def create_calendar_event(
+    title: str,
+    start_date: str,
+    end_date: str,
+    location: str,
+    invitees: list[str],
+    notes: str,
+    calendar: str | None,
+) -> str:
+    """Creates a calendar event.
+    - Dates are 'YYYY-MM-DD HH:MM:SS'; an event lasts 60 minutes unless the user says otherwise.
+    - invitees is a list of e-mail addresses; use [] when there are none.
+    - location, notes and calendar may be empty strings; calendar None means the default calendar.
+    """
+    return backend().create_calendar_event(title, start_date, end_date, location, invitees, notes, calendar or "")
+
+
+def open_and_get_file_path(file_name: str) -> str:
+    """Opens the file whose name best matches file_name and returns its full path.
+    - Use it to get the path of a file before attaching or summarizing it.
+    """
+    return backend().open_and_get_file_path(file_name)
+
+
+def summarize_pdf(pdf_path: str) -> str:
+    """Summarizes the text of a PDF file and returns the summary.
+    - pdf_path is a full path, usually the output of open_and_get_file_path.
+    """
+    return backend().summarize_pdf(pdf_path)
+
+
+def compose_new_email(recipients: list[str], cc: list[str], subject: str, context: str, attachments: list[str]) -> str:
+    """Composes a new e-mail draft (it does not send it unless sending is configured).
+    - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
+    - context is the body of the e-mail, or what it should say.
+    """
+    return backend().compose_new_email(recipients, cc, subject, context, attachments)
+
+
+def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
+    """Drafts a reply to the current e-mail (the newest message in the inbox, or the selected one).
+    - cc is a list of e-mail addresses; attachments a list of file paths.
+    """
+    return backend().reply_to_email(cc, context, attachments)
+
+
+def forward_email(recipients: list[str], cc: list[str], context: str, attachments: list[str]) -> str:
+    """Drafts a forward of the current e-mail (the newest message in the inbox, or the selected one).
+    - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
+    """
+    return backend().forward_email(recipients, cc, context, attachments)
+
+
+def maps_open_location(location: str) -> str:
+    """Shows a location on the map and returns the map's URL."""
+    return backend().maps_open_location(location)
+
+
+def maps_show_directions(start_location: str, end_location: str, transport: str) -> str:
+    """Shows directions between two locations and returns the map's URL.
+    - An empty start_location means the current location.
+    - transport is 'd' (drive), 'w' (walk) or 'r' (public transit).
+    """
+    return backend().maps_show_directions(start_location, end_location, transport)
+
+
+def create_note(name: str, content: str, folder: str | None) -> str:
+    """Creates a new note with a name and content in a folder (empty or None: the default folder)."""
+    return backend().create_note(name, content, folder or "")
+
+
+def open_note(name: str, folder: str | None) -> str:
+    """Opens the note that best matches name and returns its content.
+    - folder may be empty or None to search every folder.
+    """
+    return backend().open_note(name, folder or "")
+
+
+def append_note_content(name: str, content: str, folder: str | None) -> str:
+    """Appends content to the note that best matches name.
+    - There is no need to open the note first. folder may be empty or None to search every folder.
+    """
+    return backend().append_note_content(name, content, folder or "")
+
+
+def create_reminder(
+    name: str, due_date: str | None, notes: str | None, list_name: str | None, priority: int, all_day: bool
+) -> str:
+    """Creates a reminder.
+    - due_date is 'YYYY-MM-DD HH:MM:SS' or empty for no due date; all_day keeps only the day.
+    - priority is 0 (none) to 9; list_name may be empty for the default list.
+    """
+    return backend().create_reminder(name, due_date or "", notes or "", list_name or "", priority, all_day)
+
+
+def send_sms(recipients: list[str], message: str) -> str:
+    """Prepares an SMS to a list of phone numbers (a draft unless an SMS gateway is configured).
+    - Send one SMS to several people by listing them all.
+    """
+    return backend().send_sms(recipients, message)
+
+
+def get_zoom_meeting_link(topic: str, start_time: str, duration: int, meeting_invitees: list[str]) -> str:
+    """Creates a video meeting and returns its link (Jitsi Meet, or Zoom when configured).
+    - start_time is 'YYYY-MM-DD HH:MM:SS'; duration is in minutes; invitees are e-mail addresses.
+    """
+    return backend().get_zoom_meeting_link(topic, start_time, duration, meeting_invitees)
+
+
+# In the original's order. Tools that create, write or send are marked as side-effecting.
+TOOLS = [
+    get_phone_number,
+    get_email_address,
+    create_calendar_event,
+    open_and_get_file_path,
+    summarize_pdf,
+    compose_new_email,
+    reply_to_email,
+    forward_email,
+    maps_open_location,
+    maps_show_directions,
+    create_note,
+    open_note,
+    append_note_content,
+    create_reminder,
+    send_sms,
+    get_zoom_meeting_link,
+]
+SIDE_EFFECTS = {
+    "create_calendar_event",
+    "compose_new_email",
+    "reply_to_email",
+    "forward_email",
+    "create_note",
+    "append_note_content",
+    "create_reminder",
+    "send_sms",
+    "get_zoom_meeting_link",
+}

@@ -1,0 +1,158 @@
+"""A todo.txt task list (http://todotxt.org format) for tinyagent.
+
+The list lives in ``<data dir>/todo/todo.txt`` unless ``packs: {todo: {file: PATH}}`` says
+otherwise, so any todo.txt app (Simpletask, sleek, todo.sh) shows the same tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tinyagent.config import load_config, paths
+from tinyagent.plugins import Example, PromptRule, ToolInputError, atomic_write, best_match, hookimpl
+
+__version__ = "0.1.0"
+
+_TASK = re.compile(
+    r"^(?:(?P<done>x) (?P<completed>\d{4}-\d{2}-\d{2}) )?(?:\((?P<pri>[A-Z])\) )?"
+    r"(?:(?P<created>\d{4}-\d{2}-\d{2}) )?(?P<text>.*)$"
+)
+_DUE = re.compile(r"(?:^|\s)due:(\d{4}-\d{2}-\d{2})\b")
+
+
+@dataclass
+class Task:
+    text: str
+    priority: str = ""
+    created: str = ""
+    done: bool = False
+    completed: str = ""
+
+    @classmethod
+    def parse(cls, line: str) -> Task:
+        m = _TASK.match(line.strip())
+        assert m is not None  # the pattern matches any line
+        return cls(m["text"], m["pri"] or "", m["created"] or "", bool(m["done"]), m["completed"] or "")
+
+    @property
+    def due(self) -> str:
+        m = _DUE.search(self.text)
+        return m.group(1) if m else ""
+
+    @property
+    def title(self) -> str:
+        return _DUE.sub("", self.text).strip()
+
+    def render(self) -> str:
+        parts = []
+        if self.done:
+            parts += ["x", self.completed]
+            if self.priority:  # todo.txt keeps a completed task's priority as pri:X
+                self.text = f"{self.text} pri:{self.priority}"
+                self.priority = ""
+        if self.priority:
+            parts.append(f"({self.priority})")
+        if self.created:
+            parts.append(self.created)
+        parts.append(self.text)
+        return " ".join(parts)
+
+
+def todo_file() -> Path:
+    opts = load_config().pack_options("todo")
+    return Path(opts.get("file") or paths().data_dir / "todo" / "todo.txt").expanduser()
+
+
+def _load() -> tuple[Path, list[Task]]:
+    path = todo_file()
+    if not path.exists():
+        return path, []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return path, [Task.parse(line) for line in lines if line.strip()]
+
+
+def _save(path: Path, tasks: list[Task]) -> None:
+    atomic_write(path, "".join(t.render() + "\n" for t in tasks))
+
+
+def add_todo(task: str, due_date: str, priority: str) -> str:
+    """Adds a task to the todo list.
+    - due_date is 'YYYY-MM-DD' (a time part is ignored) or empty for no due date.
+    - priority is a letter from 'A' (highest) to 'Z', or empty for none.
+    """
+    title = " ".join(task.split())
+    if not title:
+        raise ToolInputError("the task is empty")
+    pri = priority.strip().upper()
+    if pri and not re.fullmatch(r"[A-Z]", pri):
+        raise ToolInputError(f"priority must be a letter A-Z or empty, got {priority!r}")
+    due = ""
+    if due_date.strip():
+        try:
+            due = datetime.strptime(due_date.strip()[:10], "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            raise ToolInputError(f"due date {due_date!r} is not in the form YYYY-MM-DD") from None
+    path, tasks = _load()
+    tasks.append(Task(title + (f" due:{due}" if due else ""), pri, date.today().isoformat()))
+    _save(path, tasks)
+    return f"Added {title!r}" + (f" due {due}" if due else "") + (f" with priority {pri}" if pri else "")
+
+
+def list_todos(filter_text: str) -> str:
+    """Lists the open tasks, highest priority and soonest due first.
+    - filter_text keeps only tasks containing it; empty lists every open task.
+    """
+    _, tasks = _load()
+    needle = filter_text.strip().casefold()
+    open_tasks = [t for t in tasks if not t.done and needle in t.text.casefold()]
+    if not open_tasks:
+        return "No open tasks" + (f" matching {filter_text!r}" if needle else "")
+    open_tasks.sort(key=lambda t: (t.priority or "~", t.due or "9999", t.title))
+    return "\n".join(
+        f"- {t.title}" + (f" (due {t.due})" if t.due else "") + (f" [{t.priority}]" if t.priority else "")
+        for t in open_tasks
+    )
+
+
+def complete_todo(task: str) -> str:
+    """Marks the open task that best matches the given text as done."""
+    path, tasks = _load()
+    open_tasks = {t.title: t for t in tasks if not t.done}
+    if not open_tasks:
+        raise ToolInputError("there are no open tasks")
+    found = best_match(task, open_tasks, "open task")
+    found.done, found.completed = True, date.today().isoformat()
+    _save(path, tasks)
+    return f"Completed {found.title!r}"
+
+
+@hookimpl
+def register_tools(register: Callable[..., Any]) -> None:
+    register(add_todo, side_effects=True)
+    register(list_todos)
+    register(complete_todo, side_effects=True)
+
+
+@hookimpl
+def register_examples(register: Callable[..., Any]) -> None:
+    for query, plan in [
+        ("Add buy milk to my todo list", '1. add_todo("Buy milk", "", "")\n2. join()<END_OF_PLAN>'),
+        (
+            "Add a task to file taxes by 2027-04-15, top priority",
+            '1. add_todo("File taxes", "2027-04-15", "A")\n2. join()<END_OF_PLAN>',
+        ),
+        ("What's on my todo list?", '1. list_todos("")\n2. join()<END_OF_PLAN>'),
+        ("Which of my tasks mention the garage?", '1. list_todos("garage")\n2. join()<END_OF_PLAN>'),
+        ("I finished the slides, tick them off", '1. complete_todo("slides")\n2. join()<END_OF_PLAN>'),
+    ]:
+        register(Example(query, plan))
+
+
+@hookimpl
+def register_prompt_rules(register: Callable[..., Any]) -> None:
+    register(PromptRule("Todo due dates are 'YYYY-MM-DD'; priorities are letters A (highest) to Z.", ("add_todo",)))
