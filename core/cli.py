@@ -90,7 +90,31 @@ def _agent(config_path: str | None, backend_name: str | None, **options: Any) ->
     return Agent(session.registry, backend, session.config)
 
 
-@click.group()
+class PackCommands(click.Group):
+    """A click group that also offers the packs' own commands (``register_commands``).
+
+    They are looked up per invocation, so the packs allowed by env and config decide."""
+
+    def _pack_commands(self) -> dict[str, click.Command]:
+        extra = click.Group()
+        try:
+            disabled = load_config().disabled_packs
+        except ConfigError:
+            disabled = []  # reported properly by the command that loads the config
+        try:
+            get_plugin_manager(disabled=disabled).hook.register_commands(cli=extra)
+        except PluginError as exc:
+            click.echo(f"Error: {exc}", err=True)
+        return extra.commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._pack_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._pack_commands().get(name)
+
+
+@click.group(cls=PackCommands)
 @click.version_option(__version__, prog_name="tinyagent")
 def cli() -> None:
     """tinyagent: small, private, on-device agents that plan and run function calls."""
@@ -348,14 +372,4 @@ def doctor(as_json: bool, config_path: str | None) -> None:
 
 
 def main() -> None:
-    """Entry point: add the packs' own commands, then run."""
-    try:
-        disabled = load_config().disabled_packs
-    except ConfigError:
-        disabled = []  # reported properly by the command that loads the config
-    try:
-        get_plugin_manager(disabled=disabled).hook.register_commands(cli=cli)
-    except PluginError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     cli()

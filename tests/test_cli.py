@@ -169,3 +169,11 @@ def test_interactive_use_asks_before_side_effects(script, fake_pack, monkeypatch
     assert 'Allow send_sms(["+34 600 000 001"], "I\'ll be late")?' in out.output
     assert (fake_pack.CALLS[-1][0] == "send_sms") is sent
     assert ("you declined this step" in out.output) is not sent
+
+
+def test_pack_commands_follow_the_allowed_packs(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    assert "assistant" in invoke("--help").output
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "")
+    assert "assistant" not in invoke("--help").output
+    assert invoke("assistant", "where").exit_code == 2

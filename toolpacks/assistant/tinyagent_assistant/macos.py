@@ -21,6 +21,11 @@ from .portable import PortableBackend
 __all__ = ["MacBackend", "quote", "scripts"]
 
 
+# Inside an AppleScript string literal only the backslash and the double quote are special;
+# line breaks and tabs are escaped too so every script stays one literal per value.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n", "\t": "\\t"})
+
+
 def quote(text: str) -> str:
     """An AppleScript string literal holding exactly ``text``."""
     escaped = (
@@ -100,7 +105,8 @@ class scripts:  # noqa: N801 - a namespace of script builders, one per app actio
         find = f"set n to first note of {where} whose name is {quote(name)}\n"
         if action == "open":
             return f'tell application "Notes"\n{find}show n\nreturn plaintext of n\nend tell'
-        return f'tell application "Notes"\n{find}set body of n to (body of n) & {quote("<p>" + html.escape(content) + "</p>")}\nend tell'
+        addition = quote("<p>" + html.escape(content) + "</p>")
+        return f'tell application "Notes"\n{find}set body of n to (body of n) & {addition}\nend tell'
 
     @staticmethod
     def mail_draft(recipients, cc, subject, content, attachments) -> str:

@@ -23,6 +23,7 @@ _TASK = re.compile(
     r"(?:(?P<created>\d{4}-\d{2}-\d{2}) )?(?P<text>.*)$"
 )
 _DUE = re.compile(r"(?:^|\s)due:(\d{4}-\d{2}-\d{2})\b")
+_PRI_TAG = re.compile(r"(?:^|\s)pri:([A-Z])\b")
 
 
 @dataclass
@@ -46,21 +47,13 @@ class Task:
 
     @property
     def title(self) -> str:
-        return _DUE.sub("", self.text).strip()
+        return _PRI_TAG.sub("", _DUE.sub("", self.text)).strip()
 
     def render(self) -> str:
-        parts = []
-        if self.done:
-            parts += ["x", self.completed]
-            if self.priority:  # todo.txt keeps a completed task's priority as pri:X
-                self.text = f"{self.text} pri:{self.priority}"
-                self.priority = ""
-        if self.priority:
-            parts.append(f"({self.priority})")
-        if self.created:
-            parts.append(self.created)
-        parts.append(self.text)
-        return " ".join(parts)
+        if self.done:  # todo.txt keeps a completed task's priority as a pri:X tag
+            tag = f" pri:{self.priority}" if self.priority and not _PRI_TAG.search(self.text) else ""
+            return " ".join(filter(None, ["x", self.completed, self.created, self.text + tag]))
+        return " ".join(filter(None, [f"({self.priority})" if self.priority else "", self.created, self.text]))
 
 
 def todo_file() -> Path:
