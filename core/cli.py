@@ -371,5 +371,33 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
 
 
+# ---------------------------------------------------------------- retrain
+
+
+@cli.command()
+@click.option("--only", type=click.Choice(["data", "classifier", "planner"]), help="Run one stage.")
+@click.option("--size", type=click.IntRange(min=1), help="Training examples (default 80000, as in the paper).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Where the dataset goes.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def retrain(only: str | None, size: int | None, out_dir: str | None, seed: int, config_path: str | None) -> None:
+    """Rebuild the synthetic dataset (and, later, the classifier and planner) for the installed packs."""
+    from .training.retrain import NOT_YET, retrain_data, work_dir
+
+    reg = load_session(config_path).registry
+    stages = [only] if only else ["data", "classifier", "planner"]
+    out = Path(out_dir) if out_dir else work_dir(reg) / "data"
+    for stage in stages:
+        if stage == "data":
+            try:
+                retrain_data(reg, out, size, seed)
+            except (ValueError, RuntimeError) as exc:
+                raise click.ClickException(str(exc)) from None
+        else:
+            click.echo(f"{stage}: skipped: {NOT_YET[stage]}", err=True)
+            if only:
+                sys.exit(1)
+
+
 def main() -> None:
     cli()

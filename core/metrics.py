@@ -55,6 +55,7 @@ def normalize_value(value: Any, ref_map: dict[int, int] | None = None) -> Any:
                     return datetime.strptime(text, fmt).isoformat(sep=" ")
                 except ValueError:
                     continue
+
         def ref(m: re.Match[str]) -> str:
             n = int(m.group(1) or m.group(2))
             return f"${n if ref_map is None else ref_map.get(n, 0)}"

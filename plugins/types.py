@@ -51,6 +51,7 @@ class TaskTemplate:
 
     ``phrasings`` and ``plan`` use ``{slot}`` placeholders. The plan's ``$N`` references are local
     to the intent (numbered from 1); the generator renumbers them when it composes intents.
+    A placeholder may read an attribute of a slot's value: ``{when.end}``, ``{when.minutes}``.
     ``provides`` names what the intent's last step yields (e.g. ``"email"``) so a later intent
     can consume it through a slot of that kind instead of a literal value.
     """
@@ -71,7 +72,8 @@ class TaskTemplate:
                 raise ValueError(f"task template {self.id!r}: unknown slot kind {kind!r}")
         for text in (*self.phrasings, self.plan):
             for _, name, _, _ in string.Formatter().parse(text):
-                if name and name not in self.slots:
+                base = (name or "").split(".")[0].split("[")[0]
+                if base and base not in self.slots:
                     raise ValueError(f"task template {self.id!r}: placeholder {{{name}}} has no slot")
 
     def to_json(self) -> dict[str, object]:

@@ -36,10 +36,14 @@ def test_same_tools_different_structure_do_not_match():
 
 def test_dependency_labels_are_recursive():
     # two lookups feeding two sends, but crossed to the wrong tool kinds
-    a = parse_plan('1. get_phone_number("A")\n2. get_email_address("B")\n3. send_sms(["$1"], "x")\n'
-                   '4. compose_new_email(["$2"], [], "s", "c", [])\n5. join()')
-    b = parse_plan('1. get_phone_number("A")\n2. get_email_address("B")\n3. send_sms(["$2"], "x")\n'
-                   '4. compose_new_email(["$1"], [], "s", "c", [])\n5. join()')
+    a = parse_plan(
+        '1. get_phone_number("A")\n2. get_email_address("B")\n3. send_sms(["$1"], "x")\n'
+        '4. compose_new_email(["$2"], [], "s", "c", [])\n5. join()'
+    )
+    b = parse_plan(
+        '1. get_phone_number("A")\n2. get_email_address("B")\n3. send_sms(["$2"], "x")\n'
+        '4. compose_new_email(["$1"], [], "s", "c", [])\n5. join()'
+    )
     assert dag_match(a, a) and not dag_match(a, b)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from tinyagent.plugins import hookimpl
 
 from .examples import EXAMPLES, RULES
+from .templates import TEMPLATES
 from .tools import SIDE_EFFECTS, TOOLS
 
 
@@ -27,6 +28,12 @@ def register_examples(register: Callable[..., Any]) -> None:
 def register_prompt_rules(register: Callable[..., Any]) -> None:
     for rule in RULES:
         register(rule)
+
+
+@hookimpl
+def register_task_templates(register: Callable[..., Any]) -> None:
+    for template in TEMPLATES:
+        register(template)
 
 
 @hookimpl

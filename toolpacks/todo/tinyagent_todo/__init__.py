@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tinyagent.config import load_config, paths
-from tinyagent.plugins import Example, PromptRule, ToolInputError, atomic_write, best_match, hookimpl
+from tinyagent.plugins import Example, PromptRule, TaskTemplate, ToolInputError, atomic_write, best_match, hookimpl
 
 __version__ = "0.1.0"
 
@@ -149,3 +149,112 @@ def register_examples(register: Callable[..., Any]) -> None:
 @hookimpl
 def register_prompt_rules(register: Callable[..., Any]) -> None:
     register(PromptRule("Todo due dates are 'YYYY-MM-DD'; priorities are letters A (highest) to Z.", ("add_todo",)))
+
+
+@hookimpl
+def register_task_templates(register: Callable[..., Any]) -> None:
+    task = {"task": "title"}
+    register(
+        TaskTemplate(
+            "todo_add",
+            (
+                "add {task} to my todo list",
+                "put {task} on my to-do list",
+                "new todo: {task}",
+                "add a task to {task}",
+                "todo: {task}",
+                "I need to {task}, add it to my tasks",
+                "add {task} to my tasks",
+                "make a todo to {task}",
+            ),
+            '1. add_todo("{task}", "", "")',
+            task,
+            weight=1.5,
+        )
+    )
+    register(
+        TaskTemplate(
+            "todo_add_due",
+            (
+                "add {task} to my todo list, due {when}",
+                "put {task} on my to-do list for {when}",
+                "new todo due {when}: {task}",
+                "add a task to {task}, due {when}",
+                "todo: {task} by {when}",
+                "I need to {task} by {when}, add it to my tasks",
+                "task for {when}: {task}",
+                "make a todo to {task} {when}",
+            ),
+            '1. add_todo("{task}", "{when.day}", "")',
+            {"task": "title", "when": "date"},
+        )
+    )
+    register(
+        TaskTemplate(
+            "todo_add_top",
+            (
+                "add {task} to my todo list as top priority",
+                "urgent todo: {task}",
+                "add a high priority task: {task}",
+                "put {task} at the top of my to-do list",
+                "most important task: {task}",
+                "priority A todo: {task}",
+                "add {task} to my tasks, it's urgent",
+                "top priority: {task}",
+            ),
+            '1. add_todo("{task}", "", "A")',
+            task,
+        )
+    )
+    register(
+        TaskTemplate(
+            "todo_list",
+            (
+                "what's on my todo list?",
+                "show my tasks",
+                "list my todos",
+                "what do I still have to do?",
+                "read me my to-do list",
+                "which tasks are open?",
+                "what's left on my list",
+                "show me my open todos",
+            ),
+            '1. list_todos("")',
+            {},
+        )
+    )
+    register(
+        TaskTemplate(
+            "todo_find",
+            (
+                "which of my tasks mention {word}?",
+                "show todos about {word}",
+                "do I have a task about {word}?",
+                "list my {word} tasks",
+                "find tasks with {word}",
+                "any todos for {word}?",
+                "search my todo list for {word}",
+                "what tasks do I have on {word}",
+            ),
+            '1. list_todos("{word}")',
+            {"word": "title"},
+        )
+    )
+    register(
+        TaskTemplate(
+            "todo_done",
+            (
+                "mark {task} as done",
+                "I finished {task}",
+                "tick off {task}",
+                "complete the task {task}",
+                "{task} is done",
+                "check off {task} on my list",
+                "done with {task}",
+                "cross {task} off my todo list",
+            ),
+            '1. complete_todo("{task}")',
+            task,
+            weight=1.5,
+        )
+    )

@@ -1,0 +1,164 @@
+"""Date and time expressions people use, each with the datetime it resolves to against ``now``.
+
+Conventions (documented in docs/synthetic-data.md): a bare weekday or "next <weekday>" is the first
+such day strictly after today; hours 1-7 without am/pm mean the afternoon; "tonight" is 8pm unless
+a time is given; "noon" is 12:00; dates without a year are the next such date from today.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["When", "sample_when", "sample_duration"]
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+NUMBER_WORDS = {
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    10: "ten",
+    15: "fifteen",
+    20: "twenty",
+    30: "thirty",
+    45: "forty-five",
+}
+
+
+@dataclass(frozen=True)
+class When:
+    """A date/time slot value: ``text`` for the request, ``start``/``end``/``minutes`` for the plan."""
+
+    text: str
+    start_dt: datetime
+    minutes: int = 60
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+    @property
+    def start(self) -> str:
+        return self.start_dt.strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def end(self) -> str:
+        return (self.start_dt + timedelta(minutes=self.minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def day(self) -> str:
+        return self.start_dt.strftime("%Y-%m-%d")
+
+    @property
+    def plan(self) -> str:
+        return self.start
+
+
+def _clock(rng: random.Random) -> tuple[int, int, str]:
+    """An hour, minute and how it is said ('3pm', '15:00', '3:30', 'noon'...)."""
+    hour = rng.choice([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
+    minute = rng.choice([0, 0, 0, 0, 15, 30, 30, 45])
+    style = rng.random()
+    if hour == 12 and minute == 0 and style < 0.3:
+        return hour, minute, "noon"
+    h12 = hour - 12 if hour > 12 else hour
+    suffix = "pm" if hour >= 12 else "am"
+    if style < 0.45:
+        return hour, minute, f"{h12}{':%02d' % minute if minute else ''}{rng.choice(['', ' '])}{suffix}"
+    if style < 0.7:
+        return hour, minute, f"{hour:02d}:{minute:02d}" if rng.random() < 0.5 else f"{hour}:{minute:02d}"
+    if 13 <= hour <= 19:  # a bare afternoon hour: "at 3" means 15:00
+        return hour, minute, f"{h12}" + (f":{minute:02d}" if minute else "")
+    return hour, minute, f"{h12}{':%02d' % minute if minute else ''} {suffix}"
+
+
+def _next_weekday(now: datetime, weekday: int) -> datetime:
+    days = (weekday - now.weekday()) % 7 or 7
+    return now + timedelta(days=days)
+
+
+def _day(rng: random.Random, now: datetime) -> tuple[datetime, str]:
+    r = rng.random()
+    if r < 0.25:
+        return now + timedelta(days=1), "tomorrow"
+    if r < 0.32:
+        return now + timedelta(days=2), "the day after tomorrow"
+    if r < 0.42:
+        return now, "today"
+    if r < 0.62:
+        wd = rng.randrange(7)
+        prefix = rng.choice(["on ", "next ", "this coming ", "", "on "])
+        return _next_weekday(now, wd), f"{prefix}{WEEKDAYS[wd]}"
+    day = now + timedelta(days=rng.randint(3, 120))
+    month = MONTHS[day.month - 1]
+    style = rng.random()
+    if style < 0.35:
+        return day, f"on {month[:3]} {day.day}"
+    if style < 0.6:
+        return day, f"on {month} {day.day}"
+    if style < 0.8:
+        return day, f"on {day.day} {month}"
+    return day, f"on {day:%Y-%m-%d}"
+
+
+def sample_when(rng: random.Random, now: datetime, with_duration: bool = False) -> When:
+    """A date/time expression and its value; sometimes relative to the minute ('in two hours')."""
+    minutes = 60
+    dur_text = ""
+    if with_duration and rng.random() < 0.4:
+        minutes, dur_text = sample_duration(rng)
+        dur_text = " for " + dur_text
+    r = rng.random()
+    if r < 0.08:
+        n = rng.choice([1, 2, 3, 4, 5])
+        word = NUMBER_WORDS.get(n, str(n)) if rng.random() < 0.5 else str(n)
+        unit = "hour" if n == 1 else "hours"
+        text = "in an hour" if n == 1 and rng.random() < 0.5 else f"in {word} {unit}"
+        return When(text + dur_text, now.replace(second=0) + timedelta(hours=n), minutes)
+    if r < 0.12:
+        n = rng.choice([15, 20, 30, 45])
+        return When(f"in {n} minutes" + dur_text, now.replace(second=0) + timedelta(minutes=n), minutes)
+    if r < 0.17:
+        hour = rng.choice([19, 20, 21])
+        text = "tonight" if hour == 20 and rng.random() < 0.5 else f"tonight at {hour - 12}"
+        return When(text + dur_text, now.replace(hour=hour, minute=0, second=0), minutes)
+    base, day_text = _day(rng, now)
+    hour, minute, clock = _clock(rng)
+    if day_text == "today" and (hour, minute) <= (now.hour, now.minute):
+        base, day_text = now + timedelta(days=1), "tomorrow"  # nobody books a slot that has passed
+    at = "" if clock == "noon" and rng.random() < 0.5 else "at "
+    if rng.random() < 0.5:
+        text = f"{day_text} {at}{clock}"
+    else:
+        text = f"{at}{clock} {day_text}"
+    start = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return When(" ".join(text.split()) + dur_text, start, minutes)
+
+
+def sample_duration(rng: random.Random) -> tuple[int, str]:
+    minutes = rng.choice([15, 20, 30, 45, 60, 90, 120, 180])
+    if minutes == 60:
+        return minutes, rng.choice(["an hour", "1 hour", "one hour", "60 minutes"])
+    if minutes == 30 and rng.random() < 0.5:
+        return minutes, "half an hour"
+    if minutes >= 120 and minutes % 60 == 0:
+        return minutes, f"{minutes // 60} hours"
+    if minutes == 90 and rng.random() < 0.5:
+        return minutes, "an hour and a half"
+    return minutes, f"{minutes} minutes"

@@ -1,0 +1,312 @@
+"""Synthetic training data composed from the packs' task templates.
+
+Each example joins 1-4 intents into one request, renumbers their plans into one plan (merging
+identical lookups), varies the surface (casing, politeness, filler, typos, connectors) without ever
+touching slot values, and passes :func:`check_example` before it is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
+from ..plugins.host import Registry
+from ..plugins.types import TaskTemplate
+from .slots import fill_slot
+
+__all__ = ["DataConfig", "Example", "check_example", "generate", "render_template", "write_dataset"]
+
+NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
+CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
+PREFIXES = [
+    "",
+    "",
+    "",
+    "",
+    "please ",
+    "can you ",
+    "could you ",
+    "hey, ",
+    "I need you to ",
+    "would you ",
+    "quick one: ",
+    "um, ",
+    "so, ",
+]
+SUFFIXES = ["", "", "", "", " please", " thanks", "!", " thank you", " asap", "."]
+
+
+class _PlanFormatter(string.Formatter):
+    """Fills a template's plan: slot values become escaped literal text (``{when.end}`` works)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        plan_value = getattr(value, "plan", value)
+        if isinstance(plan_value, str):
+            return json.dumps(plan_value, ensure_ascii=False)[1:-1]
+        return str(plan_value)
+
+
+_PLAN_FORMAT = _PlanFormatter()
+
+
+@dataclass
+class Example:
+    query: str
+    now: str
+    plan: str
+    tools: list[str]
+    templates: list[str]
+    phrasings: list[str]
+    split: str = "train"
+    expected_deps: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "now": self.now,
+            "plan": self.plan,
+            "tools": self.tools,
+            "templates": self.templates,
+            "phrasings": self.phrasings,
+            "split": self.split,
+        }
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def render_template(
+    template: TaskTemplate, phrasing: int, rng: random.Random, now: datetime, noise: float = 1.0, lower: bool = False
+) -> tuple[str, Plan]:
+    """One intent: the request text and the plan (local numbering). Noise (typos, ``lower``) touches
+    only the template's own words, never slot values, so every value can be copied from the request."""
+    values: dict[str, Any] = {}
+    for name, kind in template.slots.items():
+        for _ in range(20):  # two slots of one intent ("to" and "cc") get different values
+            value = fill_slot(kind, rng, now, name)
+            if format(value) not in {format(v) for v in values.values()}:
+                break
+        values[name] = value
+    pieces = []
+    for literal, name, spec, conv in string.Formatter().parse(template.phrasings[phrasing]):
+        if literal:
+            words = literal.split(" ")
+            if rng.random() < 0.06 * noise:
+                k = rng.randrange(len(words))
+                words[k] = _typo(words[k], rng)
+            pieces.append(" ".join(words).lower() if lower else " ".join(words))
+        if name is not None:
+            pieces.append(format(string.Formatter().get_field(name, (), values)[0], spec or ""))
+    text = "".join(pieces)
+    plan = parse_plan(_PLAN_FORMAT.format(template.plan, **values), require_join=False)
+    return text, plan
+
+
+def _merge(plans: list[Plan]) -> tuple[Plan, dict[int, list[int]]]:
+    """Renumber intent plans into one, reusing identical independent lookups."""
+    steps: list[Step] = []
+    seen: dict[tuple[str, str], int] = {}
+    expected: dict[int, list[int]] = {}
+    for plan in plans:
+        local: dict[int, int] = {}
+        for step in plan.steps:
+            mapping = {d: f"${local[d]}" for d in step.deps}
+            args = tuple(substitute(list(step.args), mapping, step.deps))
+            key = (step.tool, json.dumps(args, ensure_ascii=False))
+            if not step.deps and key in seen:
+                local[step.idx] = seen[key]
+                continue
+            new_idx = len(steps) + 1
+            local[step.idx] = new_idx
+            deps = tuple(sorted({local[d] for d in step.deps}))
+            steps.append(Step(new_idx, step.tool, args, None, deps))
+            expected[new_idx] = list(deps)
+            if not step.deps:
+                seen[key] = new_idx
+    return Plan(tuple(steps), len(steps) + 1), expected
+
+
+def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
+    query = texts[0]
+    for clause in texts[1:]:
+        joiner = rng.choice(CONNECTORS)
+        query += joiner + (clause[:1].upper() + clause[1:] if joiner.strip().startswith(".") else clause)
+    if rng.random() < 0.5 * noise:
+        prefix = rng.choice(PREFIXES)
+        query = prefix + query if prefix else query
+    query += rng.choice(SUFFIXES) if rng.random() < 0.5 * noise else ""
+    return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
+
+
+def check_example(example: dict[str, Any], reg: Registry) -> list[str]:
+    """Why an example must be rejected (empty when it is sound).
+
+    The plan must parse, validate against the installed tools, form a DAG, list the tools it uses,
+    carry a valid ``now``, and (when known) have exactly the dependencies its intents declare.
+    """
+    problems = []
+    for key, kind in (("query", str), ("now", str), ("plan", str), ("tools", list)):
+        if not isinstance(example.get(key), kind):
+            problems.append(f"field {key!r} is missing or not a {kind.__name__}")
+    if problems:
+        return problems
+    if not example["query"].strip():
+        problems.append("empty query")
+    try:
+        datetime.strptime(example["now"], NOW_FORMAT)
+    except ValueError:
+        problems.append(f"'now' {example['now']!r} is not YYYY-MM-DD HH:MM:SS")
+    try:
+        plan = parse_plan(example["plan"])
+    except PlanError as exc:
+        return problems + [f"plan does not parse: {exc}"]
+    problems += [f"plan invalid: {issue}" for issue in validate_plan(plan, reg.tools)]
+    if not nx.is_directed_acyclic_graph(plan_graph(plan)):
+        problems.append("plan is not a DAG")
+    if sorted(set(plan.tools)) != sorted(set(example["tools"])):
+        problems.append(f"'tools' {example['tools']} does not match the plan's tools {sorted(set(plan.tools))}")
+    expected = example.get("expected_deps")
+    if expected is not None:
+        got = {s.idx: list(s.deps) for s in plan.steps}
+        if {int(k): v for k, v in expected.items()} != got:
+            problems.append(f"references {got} differ from what the intents declare {expected}")
+    return problems
+
+
+@dataclass
+class DataConfig:
+    train: int = 80_000
+    val: int = 1_000
+    test: int = 1_000
+    test_heldout: int = 1_000
+    seed: int = 0
+    max_intents: int = 4
+    noise: float = 1.0
+
+    @classmethod
+    def sized(cls, train: int, seed: int = 0) -> DataConfig:
+        """``train`` examples; the evaluation splits scale down for small runs (at most 1000 each)."""
+        other = min(1000, max(20, train // 8))
+        return cls(train, other, other, other, seed)
+
+
+def _held_out(templates: list[TaskTemplate], rng: random.Random) -> dict[str, int]:
+    """One phrasing per template with at least 4, kept out of train/val/test for the second test split."""
+    return {t.id: rng.randrange(len(t.phrasings)) for t in templates if len(t.phrasings) >= 4}
+
+
+def generate(
+    reg: Registry,
+    cfg: DataConfig,
+    progress: Callable[[int, int], None] | None = None,
+    stats: dict[str, int] | None = None,
+) -> Iterator[Example]:
+    """Yield examples for every split, deterministic for ``cfg.seed``. ``stats["rejected"]`` counts
+    the composed examples that failed :func:`check_example` (none should)."""
+    stats = stats if stats is not None else {}
+    stats.setdefault("rejected", 0)
+    templates = sorted(reg.templates, key=lambda t: (t.pack, t.id))
+    if not templates:
+        raise ValueError("the installed packs register no task templates: nothing to generate")
+    rng = random.Random(cfg.seed)
+    held = _held_out(templates, rng)
+    weights = [t.weight for t in templates]
+    base_now = datetime(2026, 1, 5, 9, 0)
+    seen: set[str] = set()
+    counts = {"train": cfg.train, "val": cfg.val, "test": cfg.test, "test_heldout": cfg.test_heldout}
+    total, done = sum(counts.values()), 0
+    for split, wanted in counts.items():
+        made = attempts = 0
+        while made < wanted:
+            attempts += 1
+            if attempts > wanted * 20 + 1000:
+                raise RuntimeError(f"could not make {wanted} distinct {split} examples (made {made})")
+            now = base_now + timedelta(days=rng.randrange(730), minutes=rng.randrange(0, 12 * 60, 5))
+            k = rng.choices(range(1, cfg.max_intents + 1), weights=[45, 35, 15, 5][: cfg.max_intents])[0]
+            chosen: list[TaskTemplate] = []
+            while len(chosen) < k:
+                t = rng.choices(templates, weights=weights)[0]
+                if t not in chosen:
+                    chosen.append(t)
+                if len(chosen) == len(templates):
+                    break
+            forced = -1
+            if split == "test_heldout":  # at least one intent says it in a phrasing training never saw
+                candidates = [i for i, t in enumerate(chosen) if t.id in held]
+                if not candidates:
+                    continue
+                forced = rng.choice(candidates)
+            texts, plans, phrasing_ids = [], [], []
+            lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
+            for i, t in enumerate(chosen):
+                options = [held[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j != held.get(t.id)]
+                j = rng.choice(options)
+                text, plan = render_template(t, j, rng, now, cfg.noise, lower)
+                texts.append(text)
+                plans.append(plan)
+                phrasing_ids.append(f"{t.id}#{j}")
+            merged, expected = _merge(plans)
+            query = _surface(texts, rng, cfg.noise)
+            if query in seen:
+                continue
+            ex = Example(
+                query,
+                now.strftime(NOW_FORMAT),
+                render_plan(merged),
+                sorted(set(merged.tools)),
+                [t.id for t in chosen],
+                phrasing_ids,
+                split,
+                expected,
+            )
+            if check_example(ex.to_json() | {"expected_deps": expected}, reg):
+                stats["rejected"] += 1
+                continue
+            seen.add(query)
+            made += 1
+            done += 1
+            if progress and done % 500 == 0:
+                progress(done, total)
+            yield ex
+    if progress:
+        progress(total, total)
+
+
+def write_dataset(
+    reg: Registry, out: Path, cfg: DataConfig, fingerprint: str, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Write ``<split>.jsonl`` files and ``manifest.json`` into ``out`` atomically per file."""
+    from ..atomic import atomic_write
+
+    t0 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    buffers: dict[str, list[str]] = {"train": [], "val": [], "test": [], "test_heldout": []}
+    stats: dict[str, int] = {}
+    for ex in generate(reg, cfg, progress, stats):
+        buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
+    for split, lines in buffers.items():
+        atomic_write(out / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
+    manifest = {
+        "fingerprint": fingerprint,
+        "seed": cfg.seed,
+        "counts": {k: len(v) for k, v in buffers.items()},
+        "rejected": stats["rejected"],
+        "templates": sorted(t.id for t in reg.templates),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
+    return manifest

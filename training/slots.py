@@ -1,0 +1,282 @@
+"""Slot values drawn from pools far too large to memorize, partly random strings, so a model
+trained on the data can only succeed by copying values from the request."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .dates import sample_duration, sample_when
+
+__all__ = ["SlotValue", "fill_slot"]
+
+FIRST = """Maria José Ana Lucía Sofía Mateo Diego Carlos Valentina Camila Yuki Haruto Sakura Ren Aiko Hiroshi Mei
+Wei Chen Li Jun Xiu Min-jun Ji-woo Seo-yeon Priya Arjun Ananya Rohan Aditya Kavya Sanjay Deepa Fatima Omar Aisha
+Yusuf Layla Hassan Zainab Amir Leila Eren Elif Mehmet Zeynep Emre Ayşe Olga Ivan Dmitri Natalia Sergei Anya Katya
+Lena Jonas Felix Hannah Lukas Mia Emma Noah Liam Olivia Ava Ethan Lucas Chloé Louis Camille Hugo Inès Giulia Marco
+Luca Francesca Chiara Matteo Sven Astrid Freya Lars Ingrid Nils Kwame Ama Kofi Abena Chinedu Ngozi Tunde Amara
+Zola Thabo Lerato Sipho Nia Malik Jamal Keisha Andre Tyrone Siobhan Aoife Ciarán Niamh Seamus Dmitry Pavel Tomasz
+Agnieszka Katarzyna Piotr Jakub Zuzana Petra Miroslav Andrei Ioana Mihai Elena Nikos Eleni Giorgos Dimitra Tariq
+Noor Rania Khalid Samir Nadia Bilal Mariam Thu Linh Minh Anh Duc Somchai Ploy Niran Arif Siti Budi Putri Rizal
+Kai Leilani Mana Tane Aroha Wiremu Ayelet Noam Tamar Yael Eitan Ines Joaquín Renata Bruno Beatriz Gustavo Marcus
+Sam Alex Jordan Taylor Morgan Casey Riley Jamie Robin Quinn""".split()
+
+LAST = """García Rodríguez Martínez López Hernández Tanaka Suzuki Sato Watanabe Nakamura Wang Zhang Liu Chen Yang
+Kim Lee Park Choi Patel Sharma Gupta Singh Iyer Khan Ahmed Hassan Ali Haddad Erdoğan Yılmaz Demir Kaya Ivanov
+Petrov Smirnova Müller Schmidt Schneider Fischer Weber Dubois Martin Bernard Moreau Rossi Russo Bianchi Romano
+Andersson Johansson Nilsson Larsen Hansen Okafor Mensah Adeyemi Nkosi Dlamini Mwangi Johnson Williams Brown Jones
+Miller Davis Wilson Anderson Thomas Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker
+Adams Nelson Murphy O'Brien Kelly Byrne Kowalski Nowak Wiśniewski Novák Horváth Popescu Ionescu Papadopoulos
+Nguyen Tran Pham Le Hoang Suzuki Santos Oliveira Souza Costa Pereira Ferreira Cohen Levi Mizrahi Friedman Novak
+Kaur Das Reddy Mehta Rahman Hussain Abdullah Osei Boateng Nakashima Fujita Ito Ogawa Takahashi Kobayashi""".split()
+
+WORDS = """budget roadmap launch design review planning quarterly offsite hiring sprint retro onboarding contract
+invoice report summary proposal pitch deck notes minutes agenda slides demo release migration audit security
+research interview workshop training kickoff sync standup strategy forecast marketing sales support product
+garden kitchen wedding birthday vacation trip dinner lunch brunch party concert movie gym yoga dentist doctor
+car insurance taxes rent mortgage school homework piano soccer tennis swimming library groceries laundry
+photos recipes playlist podcast newsletter portfolio thesis chapter draft manuscript lecture exam syllabus""".split()
+
+EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "key", "txt", "md", "csv", "png", "jpg", "zip", "pages", "numbers"]
+DOMAINS = ["example.com", "example.org", "mail.example.net", "corp.example", "uni.example.edu", "studio.example.io"]
+PLACES = """Central Park|the Louvre|Brandenburg Gate|Alexanderplatz|Shibuya Crossing|the Golden Gate Bridge|
+Union Square|Times Square|the British Museum|Piazza Navona|Sagrada Família|the airport|the train station|
+the office|Heathrow Airport|JFK Airport|Stanford University|the city library|Café Nero|the Ferry Building|
+Galata Tower|Marina Bay Sands|Table Mountain|Bondi Beach|the Opera House|Kings Cross|Gare du Nord|
+the stadium|the hospital|Museum Island|Tiergarten|Lake Merritt|the farmers market|Ueno Park""".replace("\n", "").split(
+    "|"
+)
+STREETS = [
+    "Main Street",
+    "Oak Avenue",
+    "Baker Street",
+    "Market Street",
+    "Rue de Rivoli",
+    "Via Roma",
+    "Calle Mayor",
+    "Hauptstraße",
+    "Elm Road",
+    "King Street",
+    "Harbour Road",
+    "Mission Street",
+    "Park Lane",
+]
+CITIES = [
+    "Berlin",
+    "Paris",
+    "Tokyo",
+    "Lagos",
+    "Mumbai",
+    "São Paulo",
+    "Toronto",
+    "Seoul",
+    "Istanbul",
+    "Madrid",
+    "Nairobi",
+    "Sydney",
+    "Chicago",
+    "Oslo",
+    "Lima",
+    "Hanoi",
+    "Cairo",
+    "Austin",
+    "Dublin",
+    "Warsaw",
+]
+MESSAGES = [
+    "I'll be {n} minutes late",
+    "running late, see you soon",
+    "the meeting moved to {clock}",
+    "call me when you can",
+    "dinner is at {clock}",
+    "can you pick up the kids?",
+    "don't forget the {word}",
+    "happy birthday!",
+    "I'm outside",
+    "thanks for today",
+    "the {word} is ready",
+    "let's meet at {place}",
+    "see you at {clock}",
+    "I left the {word} at home",
+    "are we still on for {word}?",
+    "good luck with the {word}",
+    "please bring the {word}",
+    "the train is delayed by {n} minutes",
+    "I'm on my way",
+    "call the {word} team",
+    "I sent you the {word} file",
+    "lunch tomorrow?",
+    "congrats on the {word}!",
+    "the {word} starts at {clock}",
+]
+TASKS = [
+    "call the {word} team",
+    "buy {item}",
+    "pay the {word} bill",
+    "book the {word} appointment",
+    "send the {word} report",
+    "renew the {word} subscription",
+    "pick up {item}",
+    "email {first} about the {word}",
+    "water the plants",
+    "back up the laptop",
+    "clean the {word}",
+    "review the {word} draft",
+    "call mom",
+    "return the {word} book",
+    "cancel the {word} membership",
+    "prepare the {word} slides",
+]
+ITEMS = [
+    "milk",
+    "eggs",
+    "coffee",
+    "bread",
+    "batteries",
+    "flowers",
+    "a birthday card",
+    "oat milk",
+    "printer paper",
+    "dog food",
+    "tomatoes",
+    "rice",
+    "a phone charger",
+    "light bulbs",
+    "shampoo",
+    "apples",
+    "tea",
+]
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    """``text`` goes into the request, ``plan`` into the plan (they differ for dates and durations)."""
+
+    text: str
+    plan: Any = None
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+    def __post_init__(self) -> None:
+        if self.plan is None:
+            object.__setattr__(self, "plan", self.text)
+
+
+def _random_word(rng: random.Random, low: int = 4, high: int = 9) -> str:
+    cons, vowels = "bcdfghjklmnprstvwz", "aeiou"
+    n = rng.randint(low, high)
+    return "".join(rng.choice(cons if i % 2 == 0 else vowels) for i in range(n))
+
+
+def person(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.15:  # an invented name: copying is the only way to get it right
+        return _random_word(rng).capitalize() + (" " + _random_word(rng).capitalize() if rng.random() < 0.5 else "")
+    first = rng.choice(FIRST)
+    return first if r < 0.6 else f"{first} {rng.choice(LAST)}"
+
+
+def email(rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        local = _random_word(rng, 3, 8) + str(rng.randint(1, 99))
+    else:
+        local = f"{rng.choice(FIRST)}.{rng.choice(LAST)}".lower()
+        local = "".join(c for c in local if c.isascii() and (c.isalnum() or c in "._-"))
+    return f"{local}@{rng.choice(DOMAINS + [_random_word(rng, 4, 7) + '.com'])}"
+
+
+def phone(rng: random.Random) -> str:
+    style = rng.randrange(4)
+    if style == 0:
+        return f"+1 {rng.randint(201, 989)} 555 {rng.randint(0, 9999):04d}"
+    if style == 1:
+        return (
+            f"+{rng.choice([33, 34, 44, 49, 81, 91])} {rng.randint(100, 999)} {rng.randint(100, 999)} "
+            f"{rng.randint(1000, 9999)}"
+        )
+    if style == 2:
+        return f"({rng.randint(201, 989)}) 555-{rng.randint(0, 9999):04d}"
+    return "".join(str(rng.randint(0, 9)) for _ in range(10))
+
+
+def file_name(rng: random.Random) -> str:
+    stem_style = rng.random()
+    if stem_style < 0.3:
+        stem = f"{rng.choice(WORDS)}_{rng.randint(2019, 2030)}"
+    elif stem_style < 0.55:
+        stem = f"{rng.choice(WORDS)}_{rng.choice(WORDS)}"
+    elif stem_style < 0.75:
+        stem = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} v{rng.randint(1, 9)}"
+    else:
+        stem = _random_word(rng, 4, 10) + rng.choice(["", f"_{rng.randint(1, 99)}"])
+    return f"{stem}.{rng.choice(EXTENSIONS)}"
+
+
+def place(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.45:
+        return rng.choice(PLACES)
+    if r < 0.75:
+        return f"{rng.randint(1, 250)} {rng.choice(STREETS)}"
+    if r < 0.9:
+        return rng.choice(CITIES)
+    return f"{_random_word(rng).capitalize()} {rng.choice(['Café', 'Park', 'Hotel', 'Plaza', 'Bakery'])}"
+
+
+def title(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.5:
+        return f"{rng.choice(WORDS).capitalize()} {rng.choice(['review', 'sync', 'planning', 'kickoff', 'notes', 'ideas', 'chat', 'check-in', 'update'])}"
+    if r < 0.8:
+        return f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)}"
+    return _random_word(rng).capitalize() + rng.choice(["", f" {rng.randint(1, 12)}"])
+
+
+def text(rng: random.Random) -> str:
+    tmpl = rng.choice(MESSAGES + TASKS) if rng.random() < 0.2 else rng.choice(MESSAGES)
+    return tmpl.format(
+        n=rng.choice([5, 10, 15, 20, 30]),
+        clock=f"{rng.randint(1, 11)}{rng.choice(['pm', 'am', ':30'])}",
+        word=rng.choice(WORDS),
+        place=rng.choice(PLACES),
+        item=rng.choice(ITEMS),
+        first=rng.choice(FIRST),
+    )
+
+
+def task(rng: random.Random) -> str:
+    return rng.choice(TASKS).format(word=rng.choice(WORDS), item=rng.choice(ITEMS), first=rng.choice(FIRST))
+
+
+_SIMPLE: dict[str, Callable[[random.Random], str]] = {
+    "person": person,
+    "email": email,
+    "phone": phone,
+    "file": file_name,
+    "place": place,
+    "title": title,
+    "text": text,
+}
+
+
+def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> Any:
+    """A value for a slot of ``kind``. Slot names ending in ``task`` draw to-do style phrases."""
+    if kind == "datetime":
+        return sample_when(rng, now, with_duration=True)
+    if kind == "date":
+        return sample_when(rng, now)
+    if kind == "duration":
+        minutes, phrase = sample_duration(rng)
+        return SlotValue(phrase, minutes)
+    if kind == "priority":
+        level = rng.choice([1, 1, 5, 9])
+        return SlotValue({1: "high", 5: "medium", 9: "low"}[level], level)
+    if kind == "persons":
+        return SlotValue(person(rng))
+    if kind == "title" and name.endswith("task"):
+        return SlotValue(task(rng))
+    return SlotValue(_SIMPLE[kind](rng))
