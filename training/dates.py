@@ -80,12 +80,12 @@ def _clock(rng: random.Random) -> tuple[int, int, str]:
     h12 = hour - 12 if hour > 12 else hour
     suffix = "pm" if hour >= 12 else "am"
     if style < 0.45:
-        return hour, minute, f"{h12}{':%02d' % minute if minute else ''}{rng.choice(['', ' '])}{suffix}"
+        return hour, minute, f"{h12}{f':{minute:02d}' if minute else ''}{rng.choice(['', ' '])}{suffix}"
     if style < 0.7:
         return hour, minute, f"{hour:02d}:{minute:02d}" if rng.random() < 0.5 else f"{hour}:{minute:02d}"
     if 13 <= hour <= 19:  # a bare afternoon hour: "at 3" means 15:00
         return hour, minute, f"{h12}" + (f":{minute:02d}" if minute else "")
-    return hour, minute, f"{h12}{':%02d' % minute if minute else ''} {suffix}"
+    return hour, minute, f"{h12}{f':{minute:02d}' if minute else ''} {suffix}"
 
 
 def _next_weekday(now: datetime, weekday: int) -> datetime:

@@ -102,7 +102,7 @@ def render_template(
                 break
         values[name] = value
     pieces = []
-    for literal, name, spec, conv in string.Formatter().parse(template.phrasings[phrasing]):
+    for literal, name, spec, _ in string.Formatter().parse(template.phrasings[phrasing]):
         if literal:
             words = literal.split(" ")
             if rng.random() < 0.06 * noise:

@@ -130,6 +130,7 @@ TASKS = [
     "cancel the {word} membership",
     "prepare the {word} slides",
 ]
+TITLE_KINDS = ["review", "sync", "planning", "kickoff", "notes", "ideas", "chat", "check-in", "update"]
 ITEMS = [
     "milk",
     "eggs",
@@ -230,7 +231,7 @@ def place(rng: random.Random) -> str:
 def title(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.5:
-        return f"{rng.choice(WORDS).capitalize()} {rng.choice(['review', 'sync', 'planning', 'kickoff', 'notes', 'ideas', 'chat', 'check-in', 'update'])}"
+        return f"{rng.choice(WORDS).capitalize()} {rng.choice(TITLE_KINDS)}"
     if r < 0.8:
         return f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)}"
     return _random_word(rng).capitalize() + rng.choice(["", f" {rng.randint(1, 12)}"])
