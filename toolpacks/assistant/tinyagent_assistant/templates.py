@@ -496,3 +496,22 @@ TEMPLATES = [
         {"task": "title"},
     ),
 ]
+
+# Literal addresses as well as names: forwarding straight to an address needs no lookup.
+TEMPLATES.append(
+    T(
+        "forward_literal",
+        (
+            "forward this email to {email}",
+            "forward the email to {email}",
+            "send this mail on to {email}",
+            "fwd this to {email}",
+            "pass this email along to {email}",
+            "forward the last email to {email}",
+            "share this email with {email}",
+            "forward it to {email}",
+        ),
+        '1. forward_email(["{email}"], [], "", [])',
+        {"email": "email"},
+    )
+)

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from tinyagent.cli import cli
+from tinyagent.plan import parse_plan
+from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.training.dates import sample_when
+from tinyagent.training.generator import DataConfig, check_example, generate
+
+
+@pytest.fixture
+def packs(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    return load_registry(get_plugin_manager())
+
+
+def _examples(reg, train=600, seed=0):
+    return list(generate(reg, DataConfig(train, 60, 60, 60, seed)))
+
+
+def test_deterministic_for_a_seed(packs):
+    a = [e.to_json() for e in _examples(packs, 200, seed=7)]
+    b = [e.to_json() for e in _examples(packs, 200, seed=7)]
+    c = [e.to_json() for e in _examples(packs, 200, seed=8)]
+    assert a == b and a != c
+
+
+def test_every_example_is_sound_and_splits_are_disjoint(packs):
+    examples = _examples(packs)
+    assert [sum(e.split == s for e in examples) for s in ("train", "val", "test", "test_heldout")] == [600, 60, 60, 60]
+    assert len({e.query for e in examples}) == len(examples)  # disjoint by query text
+    for e in examples:
+        assert check_example(e.to_json(), packs) == []
+    # the held-out split uses phrasings that no other split ever saw
+    held = {p for e in examples if e.split == "test_heldout" for p in e.phrasings}
+    seen = {p for e in examples if e.split != "test_heldout" for p in e.phrasings}
+    assert all(any(p not in seen for p in e.phrasings) for e in examples if e.split == "test_heldout")
+    assert held - seen
+
+
+def test_coverage_every_tool_alone_and_multi_intent_requests(packs):
+    examples = _examples(packs, 3000)
+    alone = {e.tools[0] for e in examples if len(e.templates) == 1 and len(e.tools) == 1}
+    needs_a_lookup = {"summarize_pdf"}  # always after open_and_get_file_path
+    assert set(packs.tools) - needs_a_lookup <= alone
+    sizes = {len(e.templates) for e in examples}
+    assert sizes == {1, 2, 3, 4}
+    # the data flow is right: a looked-up address feeds the e-mail
+    flow = next(e for e in examples if e.templates == ["email"])
+    plan = parse_plan(flow.plan)
+    assert plan.steps[1].deps == (1,) and plan.steps[1].args[0] == ["$1"]
+
+
+def test_slot_values_are_copied_from_the_request(packs):
+    for e in _examples(packs, 300):
+        for step in parse_plan(e.plan).steps:
+            if step.tool in ("get_phone_number", "get_email_address", "open_and_get_file_path"):
+                assert step.args[0] in e.query, (e.query, step)
+
+
+def test_relative_dates_resolve_against_now():
+    now = datetime(2026, 11, 24, 9, 30)  # a Tuesday
+    rng = random.Random(3)
+    for _ in range(300):
+        w = sample_when(rng, now)
+        if w.text.startswith("tomorrow at 3pm"):
+            assert w.start == "2026-11-25 15:00:00"
+        if "Friday" in w.text and "at" in w.text:
+            assert w.start_dt.date().isoformat() == "2026-11-27"
+        assert w.start_dt > now or "in " in w.text
+
+
+def test_check_rejects_corrupted_examples(packs):
+    good = _examples(packs, 50)[0].to_json()
+    corruptions = {
+        "unparsable": {"plan": "1. get_phone_number(\"x\"\n2. join()"},
+        "unknown tool": {"plan": '1. get_fone_number("x")\n2. join()', "tools": ["get_fone_number"]},
+        "arity": {"plan": '1. send_sms("x")\n2. join()', "tools": ["send_sms"]},
+        "tools field": {"tools": ["maps_open_location"]},
+        "bad now": {"now": "yesterday"},
+        "no query": {"query": ""},
+        "missing field": {"plan": None},
+    }
+    for name, change in corruptions.items():
+        assert check_example(good | change, packs), name
+    wrong_refs = good | {
+        "plan": '1. get_phone_number("a")\n2. send_sms(["x"], "hi")\n3. join()',
+        "tools": ["get_phone_number", "send_sms"],
+        "expected_deps": {1: [], 2: [1]},
+    }
+    assert "references" in check_example(wrong_refs, packs)[0]
+
+
+def test_retrain_only_data_writes_the_dataset(tmp_path, packs):
+    out = tmp_path / "data"
+    res = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "400", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"train": 400, "val": 50, "test": 50, "test_heldout": 50}
+    assert manifest["rejected"] == 0 and len(manifest["fingerprint"]) == 64
+    row = json.loads((out / "test.jsonl").read_text().splitlines()[0])
+    assert set(row) == {"query", "now", "plan", "tools", "templates", "phrasings", "split"}
+    assert CliRunner().invoke(cli, ["retrain", "--only", "classifier"]).exit_code == 1
+
+
+def test_no_templates_is_a_clear_error(tmp_path, fake_pack, monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "")
+    from tinyagent.plugins.host import remove_plugin
+
+    remove_plugin("fake")
+    res = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "10", "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "register no task templates" in res.output
