@@ -371,6 +371,102 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
 
 
+# ---------------------------------------------------------------- eval
+
+
+@cli.command("eval")
+@click.option("--dataset", "dataset", required=True, type=click.Path(exists=True, dir_okay=False), help="JSONL.")
+@backend_options
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N examples.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write a Markdown report here.")
+def eval_(
+    dataset: str, limit: int | None, as_json: bool, report_dir: str | None, now_text: str | None, **kw: Any
+) -> None:
+    """Score the planning pipeline on a dataset (query, now, plan per line)."""
+    from .evaluate import evaluate, load_dataset, write_report
+
+    try:
+        rows = load_dataset(Path(dataset))[:limit]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    agent = _agent(**kw)
+    with click.progressbar(length=len(rows), label="eval", show_eta=True, file=sys.stderr) as bar:
+        rep = evaluate(agent, rows, progress=lambda i: bar.update(1))
+    if report_dir:
+        path = write_report(rep, Path(report_dir), dataset, agent.backend.name)
+        click.echo(f"report: {path}", err=True)
+    if as_json:
+        click.echo(json.dumps(rep.to_json(), indent=2))
+        return
+    click.echo(f"requests: {rep.n}")
+    click.echo(f"DAG success: {100 * rep.dag_success:.2f}%   argument-level: {100 * rep.args_success:.2f}%")
+    click.echo(f"invalid plans: {100 * rep.invalid_rate:.2f}%")
+    click.echo(
+        f"tool recall {rep.tool_recall:.3f}, precision {rep.tool_precision:.3f}, "
+        f"{rep.tools_selected:.2f} tools per request"
+    )
+    click.echo(f"prompt tokens: {rep.prompt_tokens:.0f} (all tools: {rep.prompt_tokens_all_tools:.0f})")
+    for stage, v in rep.latency_ms.items():
+        click.echo(f"latency {stage}: p50 {v['p50']:.2f} ms, p95 {v['p95']:.2f} ms")
+
+
+# ---------------------------------------------------------------- bench
+
+
+@cli.command()
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False), help="JSONL; default: generated.")
+@click.option("--size", type=click.IntRange(min=1), default=100, show_default=True, help="Requests to time.")
+@backend_options
+@click.option(
+    "--tokens-per-s",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Decode speed of the simulated planner in the streaming row.",
+)
+@click.option("--json", "as_json", is_flag=True)
+def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, now_text: str | None, **kw: Any) -> None:
+    """Time every stage side by side: selection, prompt, planning, parallel vs sequential execution,
+    streaming, cold start. Without a backend, plans come from the dataset through the scripted backend."""
+    import tempfile
+
+    from .bench import run_bench
+    from .evaluate import load_dataset
+
+    session = load_session(kw.get("config_path"))
+    with tempfile.TemporaryDirectory() as tmp:
+        if dataset:
+            rows = load_dataset(Path(dataset))[:size]
+        else:
+            from .training.generator import DataConfig, generate
+
+            try:
+                rows = [e.to_json() for e in generate(session.registry, DataConfig(size, 0, 0, 0, seed=1))]
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+        script = Path(tmp) / "script.jsonl"
+        script.write_text("".join(json.dumps({"query": r["query"], "plan": r["plan"]}) + "\n" for r in rows))
+        if not kw.get("backend_name") and not kw.get("script"):
+            kw.update(backend_name="scripted", script=str(script))
+        agent = _agent(**kw)
+        result = run_bench(agent, rows, script, tokens_per_s=tokens_per_s)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    _print_tree(result)
+
+
+def _print_tree(data: dict[str, Any], indent: str = "") -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            click.echo(f"{indent}{key}:")
+            _print_tree(value, indent + "  ")
+        else:
+            shown = f"{value:.3f}" if isinstance(value, float) else value
+            click.echo(f"{indent}{key}: {shown}")
+
+
 # ---------------------------------------------------------------- retrain
 
 
@@ -379,10 +475,22 @@ def doctor(as_json: bool, config_path: str | None) -> None:
 @click.option("--size", type=click.IntRange(min=1), help="Training examples (default 80000, as in the paper).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Where the dataset goes.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--teacher-url", help="Also ask a large model (OpenAI-compatible server) for examples.")
+@click.option("--teacher-model", default="default", show_default=True)
+@click.option("--teacher-size", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
-def retrain(only: str | None, size: int | None, out_dir: str | None, seed: int, config_path: str | None) -> None:
+def retrain(
+    only: str | None,
+    size: int | None,
+    out_dir: str | None,
+    seed: int,
+    teacher_url: str | None,
+    teacher_model: str,
+    teacher_size: int,
+    config_path: str | None,
+) -> None:
     """Rebuild the synthetic dataset (and, later, the classifier and planner) for the installed packs."""
-    from .training.retrain import NOT_YET, retrain_data, work_dir
+    from .training.retrain import NOT_YET, retrain_data, retrain_teacher, work_dir
 
     reg = load_session(config_path).registry
     stages = [only] if only else ["data", "classifier", "planner"]
@@ -391,6 +499,8 @@ def retrain(only: str | None, size: int | None, out_dir: str | None, seed: int, 
         if stage == "data":
             try:
                 retrain_data(reg, out, size, seed)
+                if teacher_url:
+                    retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
             except (ValueError, RuntimeError) as exc:
                 raise click.ClickException(str(exc)) from None
         else:

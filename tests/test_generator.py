@@ -79,7 +79,7 @@ def test_relative_dates_resolve_against_now():
 def test_check_rejects_corrupted_examples(packs):
     good = _examples(packs, 50)[0].to_json()
     corruptions = {
-        "unparsable": {"plan": "1. get_phone_number(\"x\"\n2. join()"},
+        "unparsable": {"plan": '1. get_phone_number("x"\n2. join()'},
         "unknown tool": {"plan": '1. get_fone_number("x")\n2. join()', "tools": ["get_fone_number"]},
         "arity": {"plan": '1. send_sms("x")\n2. join()', "tools": ["send_sms"]},
         "tools field": {"tools": ["maps_open_location"]},

@@ -16,7 +16,7 @@ from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
 from .generator import DataConfig, write_dataset
 
-__all__ = ["STAGES", "retrain_data", "work_dir"]
+__all__ = ["STAGES", "retrain_data", "retrain_teacher", "work_dir"]
 
 STAGES = ("data", "classifier", "planner")
 NOT_YET = {
@@ -44,3 +44,24 @@ def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
         f"data: {json.dumps(manifest['counts'])} in {manifest['seconds']} s, {manifest['rejected']} rejected -> {out}"
     )
     return manifest
+
+
+def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, seed: int) -> dict:
+    """Write ``teacher.jsonl``: examples a large model wrote, filtered by the same checks."""
+    from ..atomic import atomic_write
+    from ..backends.base import BackendError
+    from ..backends.openai import OpenAIBackend
+    from .teacher import teacher_examples
+
+    stats: dict[str, int] = {}
+    rows = []
+    try:
+        with click.progressbar(length=size, label="teacher", show_eta=True) as bar:
+            for example in teacher_examples(reg, OpenAIBackend(base_url=url, model=model), size, seed, stats=stats):
+                rows.append(json.dumps(example, ensure_ascii=False))
+                bar.update(1)
+    except BackendError as exc:
+        raise RuntimeError(f"teacher: {exc}") from None
+    atomic_write(out / "teacher.jsonl", "\n".join(rows) + "\n" if rows else "")
+    click.echo(f"teacher: {len(rows)} kept, {stats['rejected']} rejected in {stats['calls']} calls -> {out}")
+    return {"kept": len(rows), **stats}

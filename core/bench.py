@@ -1,0 +1,180 @@
+"""``tinyagent bench``: the speed side, measured side by side in one run so ratios hold on a noisy machine."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .agent import Agent, AllTools
+from .backends.scripted import ScriptedBackend
+from .executor import Executor
+from .plan import END_OF_PLAN, Plan, parse_plan, plan_graph
+from .plugins.tools import Tool
+
+__all__ = ["io_delay", "run_bench"]
+
+
+def io_delay(tool: Tool, rng: random.Random) -> float:
+    """A realistic I/O time for a tool: lookups are quick, writes slower, reading a PDF slowest."""
+    if tool.name.startswith(("get_", "list_", "open_")):
+        return rng.uniform(0.02, 0.06)
+    if "summar" in tool.name:
+        return rng.uniform(0.15, 0.3)
+    return rng.uniform(0.05, 0.12) if tool.side_effects else rng.uniform(0.03, 0.08)
+
+
+def _critical_path(plan: Plan, delays: dict[int, float]) -> float:
+    g = plan_graph(plan)
+    finish: dict[int, float] = {}
+    for node in nx.topological_sort(g):
+        finish[node] = delays[node] + max((finish[d] for d in g.predecessors(node)), default=0.0)
+    return max(finish.values(), default=0.0)
+
+
+def _simulated(tools: dict[str, Tool], delays: dict[int, float], plan: Plan) -> dict[str, Tool]:
+    """The same tools, each sleeping its step's delay instead of touching the world."""
+    by_tool: dict[str, list[float]] = {}
+    for step in plan.steps:
+        by_tool.setdefault(step.tool, []).append(delays[step.idx])
+
+    def sleeper(name: str):
+        queue = by_tool[name]
+
+        def run(*args: Any) -> str:
+            time.sleep(queue.pop(0) if queue else 0.0)
+            return f"{name} result"
+
+        return run
+
+    return {n: dataclasses.replace(t, func=sleeper(n)) for n, t in tools.items() if n in by_tool}
+
+
+def _execute(plan: Plan, tools: dict[str, Tool], delays: dict[int, float], parallel: bool) -> float:
+    sim = _simulated(tools, delays, plan)
+    t0 = time.perf_counter()
+    if parallel:
+        asyncio.run(Executor(sim).run(plan.steps))
+    else:  # one step at a time, in plan order: how a ReAct-style agent calls tools
+        for step in plan.steps:
+            sim[step.tool].func(*step.args)
+    return time.perf_counter() - t0
+
+
+def _streaming(agent: Agent, plans: list[tuple[str, str]], tokens_per_s: float) -> tuple[list[float], list[float]]:
+    """Time to the first step starting vs time to the whole plan, with a planner writing at ``tokens_per_s``."""
+    first, full = [], []
+    chars_per_chunk = 4  # about one token
+    for query, text in plans:
+        backend = ScriptedBackend(responses=[text], chunk=chars_per_chunk, delay=1.0 / tokens_per_s)
+        sim_tools = {
+            n: dataclasses.replace(t, func=lambda *a: "ok", side_effects=False) for n, t in agent.registry.tools.items()
+        }
+        reg = dataclasses.replace(agent.registry, tools=sim_tools)
+        starts: list[float] = []
+        t0 = time.perf_counter()
+        run = Agent(reg, backend, dataclasses.replace(agent.config, max_rounds=1)).run(
+            query, datetime(2026, 1, 5, 9, 0), on_event=lambda k, st: starts.append(time.perf_counter())
+        )
+        end = time.perf_counter()
+        if starts and run.rounds:
+            first.append((min(starts) - t0) * 1000)
+            full.append((end - t0) * 1000)
+    return first, full
+
+
+def _cold_start(script: Path, query: str, repeats: int) -> list[float]:
+    cmd = [sys.executable, "-m", "tinyagent", "plan", "--backend", "scripted", "--script", str(script), query]
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def run_bench(
+    agent: Agent,
+    rows: list[dict[str, Any]],
+    script: Path,
+    seed: int = 0,
+    tokens_per_s: float = 30.0,
+    cold_repeats: int = 3,
+) -> dict[str, Any]:
+    """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan)."""
+    rng = random.Random(seed)
+    select, build, planning, tokens, tokens_all, out_tokens = [], [], [], [], [], []
+    seq, par, crit = [], [], []
+    all_tools = AllTools(agent.registry, agent.config.examples_k)
+    for row in rows:
+        now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
+        t0 = time.perf_counter()
+        sel = agent.selector.select(row["query"])
+        t1 = time.perf_counter()
+        prompt = agent.prompt(row["query"], now, sel)
+        t2 = time.perf_counter()
+        text = agent.backend.complete(prompt, stop=[END_OF_PLAN])
+        t3 = time.perf_counter()
+        select.append((t1 - t0) * 1000)
+        build.append((t2 - t1) * 1000)
+        planning.append((t3 - t2) * 1000)
+        out_tokens.append(agent.backend.count_tokens(text))
+        tokens.append(agent.backend.count_tokens(prompt))
+        tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_tools.select(row["query"]))))
+        plan = parse_plan(row["plan"])
+        if plan.steps:
+            delays = {s.idx: io_delay(agent.registry.tools[s.tool], rng) for s in plan.steps}
+            seq.append(_execute(plan, agent.registry.tools, delays, parallel=False))
+            par.append(_execute(plan, agent.registry.tools, delays, parallel=True))
+            crit.append(_critical_path(plan, delays))
+    first, full = _streaming(agent, [(r["query"], r["plan"]) for r in rows[:20]], tokens_per_s)
+    cold = _cold_start(script, rows[0]["query"], cold_repeats)
+    med = statistics.median
+    multi = [i for i, r in enumerate(rows) if len(parse_plan(r["plan"]).steps) > 1]
+    note = (
+        "planning and tokens/s measure the scripted backend (pre-written plans, no model); "
+        "pass --backend for a real planner"
+        if agent.backend.name == "scripted"
+        else ""
+    )
+    return {
+        "requests": len(rows),
+        "backend": agent.backend.name,
+        "note": note,
+        "latency_ms": {
+            "tool_selection_p50": med(select),
+            "prompt_build_p50": med(build),
+            "planning_p50": med(planning),
+            "planning_p95": sorted(planning)[int(0.95 * (len(planning) - 1))],
+        },
+        "planner_tokens_per_s": sum(out_tokens) / max(sum(planning) / 1000, 1e-9),
+        "prompt_tokens": {
+            "with_selection": statistics.fmean(tokens),
+            "all_tools": statistics.fmean(tokens_all),
+            "ratio": statistics.fmean(tokens) / statistics.fmean(tokens_all),
+        },
+        "execution": {
+            "plans": len(par),
+            "sequential_s": sum(seq),
+            "parallel_s": sum(par),
+            "critical_path_s": sum(crit),
+            "speedup_parallel_vs_sequential": sum(seq) / sum(par),
+            "parallel_over_critical_path": sum(par) / sum(crit),
+            "speedup_on_multi_step_plans": sum(seq[i] for i in multi) / sum(par[i] for i in multi) if multi else 1.0,
+        },
+        "streaming": {
+            "simulated_planner_tokens_per_s": tokens_per_s,
+            "first_step_started_ms_p50": med(first) if first else None,
+            "whole_plan_done_ms_p50": med(full) if full else None,
+        },
+        "cold_start_ms_median": med(cold),
+    }

@@ -1,0 +1,199 @@
+"""``tinyagent eval``: run the real pipeline (selection, prompt, planner) over a dataset and score it."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .agent import Agent, AllTools
+from .metrics import args_match, dag_match, tool_recall_precision
+from .plan import END_OF_PLAN, PlanError, parse_plan, validate_plan
+
+__all__ = ["EvalReport", "evaluate", "load_dataset", "percentile", "write_report"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def load_dataset(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("query", "now", "plan")):
+            raise ValueError(f"{path}:{n}: needs string fields 'query', 'now' and 'plan'")
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class EvalReport:
+    n: int = 0
+    dag_success: float = 0.0
+    args_success: float = 0.0
+    invalid_rate: float = 0.0
+    tool_recall: float = 0.0
+    tool_precision: float = 0.0
+    tools_selected: float = 0.0
+    prompt_tokens: float = 0.0
+    prompt_tokens_all_tools: float = 0.0
+    latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    per_tool: dict[str, dict[str, int]] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "failures"} | {"failures": self.failures[:200]}
+
+
+def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int], None] | None = None) -> EvalReport:
+    """Score ``agent`` on ``rows``: per request, select tools, build the prompt and plan, as at run time."""
+    all_tools = AllTools(agent.registry, agent.config.examples_k)
+    rep = EvalReport(n=len(rows))
+    stages: dict[str, list[float]] = {"select": [], "prompt": [], "plan": [], "total": []}
+    dag = args = invalid = 0
+    recalls, precisions, selected, tokens, tokens_all = [], [], [], [], []
+    for i, row in enumerate(rows):
+        gold = parse_plan(row["plan"])
+        now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
+        t0 = time.perf_counter()
+        selection = agent.selector.select(row["query"])
+        t1 = time.perf_counter()
+        prompt = agent.prompt(row["query"], now, selection)
+        t2 = time.perf_counter()
+        text, pred, error = "", None, ""
+        try:
+            text = agent.backend.complete(prompt, stop=[END_OF_PLAN])
+            pred = parse_plan(text)
+            issues = validate_plan(pred, agent.registry.tools)
+            if issues:
+                error, pred = "; ".join(map(str, issues)), None
+        except PlanError as exc:
+            error = str(exc)
+        except Exception as exc:  # a backend failure counts against the planner, and is shown
+            error = f"{type(exc).__name__}: {exc}"
+        t3 = time.perf_counter()
+        for name, value in (("select", t1 - t0), ("prompt", t2 - t1), ("plan", t3 - t2), ("total", t3 - t0)):
+            stages[name].append(value * 1000)
+        names = {t.name for t in selection.tools}
+        gold_tools = set(gold.tools)
+        r, p = tool_recall_precision(names, gold_tools)
+        recalls.append(r)
+        precisions.append(p)
+        selected.append(len(names))
+        tokens.append(agent.backend.count_tokens(prompt))
+        all_sel = all_tools.select(row["query"])
+        tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_sel)))
+        ok = pred is not None and dag_match(pred, gold)
+        dag += ok
+        args += ok and args_match(pred, gold)  # type: ignore[arg-type]
+        invalid += pred is None
+        for tool in gold_tools:
+            stat = rep.per_tool.setdefault(tool, {"n": 0, "ok": 0})
+            stat["n"] += 1
+            stat["ok"] += ok
+        if not ok:
+            rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error})
+        if progress:
+            progress(i + 1)
+    n = max(1, len(rows))
+    rep.dag_success, rep.args_success, rep.invalid_rate = dag / n, args / n, invalid / n
+    rep.tool_recall = statistics.fmean(recalls) if recalls else 0.0
+    rep.tool_precision = statistics.fmean(precisions) if precisions else 0.0
+    rep.tools_selected = statistics.fmean(selected) if selected else 0.0
+    rep.prompt_tokens = statistics.fmean(tokens) if tokens else 0.0
+    rep.prompt_tokens_all_tools = statistics.fmean(tokens_all) if tokens_all else 0.0
+    rep.latency_ms = {k: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95)} for k, v in stages.items()}
+    rep.per_tool = dict(sorted(rep.per_tool.items()))
+    return rep
+
+
+# ---------------------------------------------------------------- report
+
+
+def _bar_svg(title: str, bars: list[tuple[str, float]], unit: str = "%") -> str:
+    width, row = 640, 22
+    height = 40 + row * len(bars)
+    scale = max([v for _, v in bars] + [1e-9])
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+        f'font-size="12"><text x="8" y="18" font-weight="bold">{title}</text>'
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = 30 + i * row
+        w = 380 * value / scale
+        out.append(
+            f'<text x="200" y="{y + 14}" text-anchor="end">{_xml(label)}</text>'
+            f'<rect x="208" y="{y + 3}" width="{w:.1f}" height="14" fill="#4a7bd0"/>'
+            f'<text x="{212 + w:.1f}" y="{y + 14}">{value:.1f}{unit}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path:
+    """A Markdown report with two SVG plots (per-tool success, latency per stage) and the failures."""
+    out.mkdir(parents=True, exist_ok=True)
+    per_tool = [(t, 100 * s["ok"] / s["n"]) for t, s in rep.per_tool.items()]
+    (out / "per_tool.svg").write_text(_bar_svg("DAG success by tool (requests using it)", per_tool))
+    lat = [(f"{k} p50", v["p50"]) for k, v in rep.latency_ms.items()] + [
+        (f"{k} p95", v["p95"]) for k, v in rep.latency_ms.items()
+    ]
+    (out / "latency.svg").write_text(_bar_svg("Latency per stage", lat, " ms"))
+    lines = [
+        f"# Evaluation: {dataset}",
+        "",
+        f"Backend: `{backend}`; {rep.n} requests.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| DAG success (paper's metric) | {100 * rep.dag_success:.2f}% |",
+        f"| argument-level success | {100 * rep.args_success:.2f}% |",
+        f"| plans that failed to parse or validate | {100 * rep.invalid_rate:.2f}% |",
+        f"| tool recall / precision of the selection | {rep.tool_recall:.3f} / {rep.tool_precision:.3f} |",
+        f"| tools selected per request | {rep.tools_selected:.2f} |",
+        f"| prompt tokens with selection / all tools | {rep.prompt_tokens:.0f} / {rep.prompt_tokens_all_tools:.0f} |",
+    ]
+    for stage, v in rep.latency_ms.items():
+        lines.append(f"| latency {stage} p50 / p95 | {v['p50']:.2f} / {v['p95']:.2f} ms |")
+    lines += ["", "![per-tool success](per_tool.svg)", "", "![latency](latency.svg)", "", "## Failures", ""]
+    if not rep.failures:
+        lines.append("None.")
+    for f in rep.failures[:50]:
+        lines += [
+            f"### {f['query']}",
+            "",
+            "Gold:",
+            "```",
+            f["gold"].strip(),
+            "```",
+            "Predicted:",
+            "```",
+            (f["predicted"] or "(nothing)").strip(),
+            "```",
+        ]
+        if f["error"]:
+            lines.append(f"Error: {f['error']}")
+        lines.append("")
+    path = out / "report.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tinyagent.cli import cli
+from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.training.generator import DataConfig, generate
+from tinyagent.training.teacher import parse_teacher_output, teacher_examples
+
+from .httpserver import completions_server
+
+
+@pytest.fixture
+def dataset(tmp_path, monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    reg = load_registry(get_plugin_manager())
+    rows = [e.to_json() for e in generate(reg, DataConfig(0, 0, 40, 0, seed=3))]
+    path = tmp_path / "test.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path, rows
+
+
+def test_eval_on_the_test_split_with_the_scripted_backend(dataset, tmp_path):
+    path, rows = dataset
+    report = tmp_path / "report"
+    out = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--dataset",
+            str(path),
+            "--backend",
+            "scripted",
+            "--script",
+            str(path),
+            "--json",
+            "--report",
+            str(report),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output[out.output.index("{") :])
+    assert data["n"] == 40 and data["dag_success"] == 1.0 and data["args_success"] == 1.0
+    assert data["tool_recall"] == 1.0 and data["invalid_rate"] == 0.0
+    assert data["prompt_tokens"] > 500 and set(data["latency_ms"]) == {"select", "prompt", "plan", "total"}
+    md = (report / "report.md").read_text()
+    assert "DAG success (paper's metric) | 100.00%" in md
+    assert (report / "per_tool.svg").read_text().startswith("<svg")
+
+
+def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
+    path, rows = dataset
+    plans = {r["query"]: r["plan"] for r in rows}
+    wrong = set(list(plans)[:10])
+
+    def answer(body):  # a "model" that gets 10 of 40 wrong: one bad arity, nine wrong structures
+        query = body["prompt"].rsplit("Question: ", 1)[1].strip()
+        if query == next(iter(wrong)):
+            return '1. send_sms("x")\n2. join()'
+        return '1. maps_open_location("x")\n2. join()' if query in wrong else plans[query]
+
+    with completions_server(answer_for=answer) as (url, _):
+        out = CliRunner().invoke(
+            cli, ["eval", "--dataset", str(path), "--backend", "openai", "--base-url", url, "--json"]
+        )
+    data = json.loads(out.output[out.output.index("{") :])
+    expected_ok = sum(1 for q in plans if q not in wrong or plans[q].startswith('1. maps_open_location("x")'))
+    assert data["dag_success"] == pytest.approx(expected_ok / 40, abs=0.03)
+    assert data["invalid_rate"] == pytest.approx(1 / 40)
+    assert len(data["failures"]) == 40 - round(data["dag_success"] * 40)
+
+
+def test_eval_rejects_a_bad_dataset(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"query": "x"}\n')
+    out = CliRunner().invoke(cli, ["eval", "--dataset", str(bad), "--backend", "scripted", "--script", str(bad)])
+    assert out.exit_code == 1
+
+
+TEACHER = """Question: Text Joaquín that the keys are under the mat
+1. get_phone_number("Joaquín")
+2. send_sms(["$1"], "The keys are under the mat")
+3. join()<END_OF_PLAN>
+###
+Question: Book a flight to Rome
+1. book_flight("Rome")
+2. join()<END_OF_PLAN>
+###
+Question: Where is the Colosseum?
+1. maps_open_location("Colosseum")
+2. join()
+"""
+
+
+def test_teacher_examples_are_checked(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    reg = load_registry(get_plugin_manager())
+    assert [q for q, _ in parse_teacher_output(TEACHER)][0] == "Text Joaquín that the keys are under the mat"
+    with completions_server(TEACHER) as (url, requests):
+        from tinyagent.backends.openai import OpenAIBackend
+
+        stats = {}
+        got = list(teacher_examples(reg, OpenAIBackend(base_url=url), 2, stats=stats))
+    assert [g["query"] for g in got] == ["Text Joaquín that the keys are under the mat", "Where is the Colosseum?"]
+    assert stats["rejected"] >= 1  # the hallucinated book_flight
+    assert "get_phone_number(name: str)" in requests[0]["body"]["prompt"]
+
+
+def test_bench_reports_side_by_side(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    out = CliRunner().invoke(cli, ["bench", "--size", "12", "--json", "--tokens-per-s", "400"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    ex = data["execution"]
+    assert ex["parallel_s"] <= ex["sequential_s"] * 1.05
+    assert ex["parallel_s"] >= ex["critical_path_s"] * 0.95  # nothing beats the critical path
+    s = data["streaming"]
+    assert s["first_step_started_ms_p50"] < s["whole_plan_done_ms_p50"]
+    assert data["prompt_tokens"]["ratio"] == pytest.approx(1.0) and "scripted" in data["note"]
