@@ -83,7 +83,7 @@ def _streaming(agent: Agent, plans: list[tuple[str, str]], tokens_per_s: float) 
         starts: list[float] = []
         t0 = time.perf_counter()
         run = Agent(reg, backend, dataclasses.replace(agent.config, max_rounds=1)).run(
-            query, datetime(2026, 1, 5, 9, 0), on_event=lambda k, st: starts.append(time.perf_counter())
+            query, datetime(2026, 1, 5, 9, 0), on_event=lambda k, st, starts=starts: starts.append(time.perf_counter())
         )
         end = time.perf_counter()
         if starts and run.rounds:
