@@ -89,3 +89,18 @@ def test_plan_only_reports_issues(registry):
 def test_empty_plan_means_no_tool_applies(registry):
     result = Agent(registry, ScriptedBackend(responses=["1. join()<END_OF_PLAN>"])).run("what is love", NOW)
     assert result.answer == "None of the installed tools can do that."
+
+
+def test_llm_joiner_finishes_with_the_models_answer_or_replans(registry):
+    plan = '1. get_phone_number("Maria")\n2. join()<END_OF_PLAN>'
+    backend = ScriptedBackend(
+        responses=[plan, "Thought: I have the number.\nAction: Finish(Maria's number is +34 600 000 001)"]
+    )
+    result = Agent(registry, backend, Config(joiner="llm")).run("Maria's number?", NOW)
+    assert result.answer == "Maria's number is +34 600 000 001"
+    assert "Observation: +34 600 000 001" in backend.prompts[1]
+
+    backend = ScriptedBackend(responses=[plan, "Thought: wrong person.\nAction: Replan", plan, "Action: Finish(done)"])
+    result = Agent(registry, backend, Config(joiner="llm", max_rounds=2)).run("q", NOW)
+    assert len(result.rounds) == 2 and result.answer == "done"
+    assert "Thought: wrong person." in backend.prompts[2]  # the replan prompt carries the joiner's thought
