@@ -30,12 +30,25 @@ class ArtifactStatus:
         return f"trained artifacts match the installed tool set ({self.current[:12]})"
 
 
-def artifact_status(artifacts_dir: Path, current: str) -> ArtifactStatus:
-    """Read ``active/manifest.json``; a missing or corrupt manifest counts as no artifacts."""
-    active = artifacts_dir / "active"
+def _fingerprint_of(manifest_path: Path) -> str | None:
     try:
-        manifest = json.loads((active / "manifest.json").read_text(encoding="utf-8"))
-        fp = manifest.get("fingerprint") if isinstance(manifest, dict) else None
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        fp = None
-    return ArtifactStatus(active, fp if isinstance(fp, str) else None, current)
+        return None  # a missing or corrupt manifest counts as no artifacts
+    fp = manifest.get("fingerprint") if isinstance(manifest, dict) else None
+    return fp if isinstance(fp, str) else None
+
+
+def artifact_status(artifacts_dir: Path, current: str) -> ArtifactStatus:
+    """The trained classifier for ``current`` if there is one; else the newest for another tool set
+    (stale); else the planner's ``active/manifest.json``; else none."""
+    mine = artifacts_dir / "classifier" / current[:16]
+    if _fingerprint_of(mine / "manifest.json") == current:
+        return ArtifactStatus(mine, current, current)
+    others = sorted((artifacts_dir / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    for path in reversed(others):
+        fp = _fingerprint_of(path)
+        if fp:
+            return ArtifactStatus(path.parent, fp, current)
+    active = artifacts_dir / "active"
+    return ArtifactStatus(active, _fingerprint_of(active / "manifest.json"), current)

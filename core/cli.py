@@ -85,9 +85,15 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _agent(config_path: str | None, backend_name: str | None, **options: Any) -> Agent:
+    from .toolrag import make_selector
+
     session = load_session(config_path)
     backend = make_backend(session, backend_name, options)
-    return Agent(session.registry, backend, session.config)
+    cfg = session.config
+    selector = make_selector(
+        session.registry, paths().artifacts_dir, fingerprint(session.registry), cfg.examples_k, cfg.selector
+    )
+    return Agent(session.registry, backend, cfg, selector)
 
 
 class PackCommands(click.Group):
@@ -478,6 +484,8 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--teacher-url", help="Also ask a large model (OpenAI-compatible server) for examples.")
 @click.option("--teacher-model", default="default", show_default=True)
 @click.option("--teacher-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--classifier-examples", type=click.IntRange(min=1), help="Train the classifier on N examples.")
+@click.option("--classifier-layers", type=click.IntRange(min=1, max=6), help="Keep N encoder layers (quick runs).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def retrain(
     only: str | None,
@@ -487,10 +495,13 @@ def retrain(
     teacher_url: str | None,
     teacher_model: str,
     teacher_size: int,
+    classifier_examples: int | None,
+    classifier_layers: int | None,
     config_path: str | None,
 ) -> None:
-    """Rebuild the synthetic dataset (and, later, the classifier and planner) for the installed packs."""
-    from .training.retrain import NOT_YET, retrain_data, retrain_teacher, work_dir
+    """Rebuild the artifacts for the installed packs: the synthetic dataset, the Tool RAG classifier
+    (and, with a later milestone, the planner). Stages whose inputs did not change are skipped."""
+    from .training.retrain import NOT_YET, retrain_classifier, retrain_data, retrain_teacher, work_dir
 
     reg = load_session(config_path).registry
     stages = [only] if only else ["data", "classifier", "planner"]
@@ -501,6 +512,13 @@ def retrain(
                 retrain_data(reg, out, size, seed)
                 if teacher_url:
                     retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
+            except (ValueError, RuntimeError) as exc:
+                raise click.ClickException(str(exc)) from None
+        elif stage == "classifier":
+            if not (out / "train.jsonl").exists():
+                raise click.ClickException(f"no dataset in {out}: run `tinyagent retrain --only data` first")
+            try:
+                retrain_classifier(reg, out, classifier_examples, classifier_layers, seed)
             except (ValueError, RuntimeError) as exc:
                 raise click.ClickException(str(exc)) from None
         else:

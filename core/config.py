@@ -48,6 +48,7 @@ class Config:
     instructions: str = ""
     timezone: str = ""
     joiner: str = "rule"
+    selector: str = "auto"  # auto: Tool RAG when trained for this tool set | all: every tool
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = field(default="(defaults)", metadata={"internal": True})
 
@@ -65,6 +66,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "instructions": (str,),
     "timezone": (str,),
     "joiner": (str,),
+    "selector": (str,),
     "packs": (dict,),
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,10 +20,7 @@ from .generator import DataConfig, write_dataset
 __all__ = ["STAGES", "retrain_data", "retrain_teacher", "work_dir"]
 
 STAGES = ("data", "classifier", "planner")
-NOT_YET = {
-    "classifier": "the Tool RAG classifier stage is not implemented yet",
-    "planner": "the planner LoRA stage is not implemented yet",
-}
+NOT_YET = {"planner": "the planner LoRA stage is not implemented yet"}
 
 
 def work_dir(reg: Registry) -> Path:
@@ -31,6 +29,14 @@ def work_dir(reg: Registry) -> Path:
 
 def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
     cfg = DataConfig.sized(size, seed) if size else DataConfig(seed=seed)
+    wanted = {"train": cfg.train, "val": cfg.val, "test": cfg.test, "test_heldout": cfg.test_heldout}
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        if old["fingerprint"] == fingerprint(reg) and old["seed"] == seed and old["counts"] == wanted:
+            click.echo(f"data: up to date ({out})")
+            return old
+    except (OSError, ValueError, KeyError):
+        pass  # no dataset yet, or a damaged one: rebuild it
     total = cfg.train + cfg.val + cfg.test + cfg.test_heldout
     with click.progressbar(length=total, label="data", show_eta=True, show_pos=True, file=None) as bar:
         last = [0]
@@ -65,3 +71,54 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
     atomic_write(out / "teacher.jsonl", "\n".join(rows) + "\n" if rows else "")
     click.echo(f"teacher: {len(rows)} kept, {stats['rejected']} rejected in {stats['calls']} calls -> {out}")
     return {"kept": len(rows), **stats}
+
+
+def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: int | None, seed: int) -> dict:
+    """Train the Tool RAG classifier on ``data`` and install it for the current fingerprint."""
+    from ..toolrag import classifier_dir
+    from .classifier import ClassifierConfig, train_classifier
+
+    fp = fingerprint(reg)
+    out = classifier_dir(paths().artifacts_dir, fp)
+    cfg = ClassifierConfig(seed=seed, layers=layers)
+    if examples:
+        cfg.max_examples = examples
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        data_fp = json.loads((data / "manifest.json").read_text(encoding="utf-8"))["fingerprint"]
+        same_inputs = old["fingerprint"] == fp == data_fp and old.get("seed") == seed
+        same_model = old["train_examples"] <= cfg.max_examples and old["layers"] == (layers or old["layers"])
+        if same_inputs and same_model and old.get("data_seconds") == _data_stamp(data):
+            click.echo(f"classifier: up to date ({out})")
+            return old
+    except (OSError, ValueError, KeyError):
+        pass
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = click.progressbar(length=total, label=stage, show_eta=True, show_pos=True)
+            bars[stage].__enter__()
+        bars[stage].update(done - bars[stage].pos)
+        if done >= total:
+            bars.pop(stage).__exit__(None, None, None)
+
+    manifest = train_classifier(reg, data, out, fp, cfg, progress, checkpoint=work_dir(reg) / "classifier.pt")
+    manifest.update(seed=seed, data_seconds=_data_stamp(data))  # what the skip check compares next time
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    v = manifest["val"]
+    click.echo(
+        f"classifier: val recall {v['recall']:.4f} (int8 {v['int8_recall']:.4f}), {v['tools_per_query']:.2f} tools "
+        f"per request at threshold {manifest['threshold']}, int8/float agreement {v['int8_float_agreement']:.4f}, "
+        f"{manifest['size_bytes'] / 1e6:.1f} MB, {manifest['seconds']} s -> {out}"
+    )
+    return manifest
+
+
+def _data_stamp(data: Path) -> Any:
+    """Identifies one dataset build (its manifest's timing and counts), so a rebuilt dataset retrains."""
+    try:
+        m = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+        return [m["seconds"], m["counts"], m["seed"]]
+    except (OSError, ValueError, KeyError):
+        return None

@@ -1,0 +1,157 @@
+"""Tool RAG at run time: one encoder pass gives the tool scores and the query embedding.
+
+Needs onnxruntime, tokenizers and numpy only (no torch, no transformers). Artifacts live in
+``<artifacts>/classifier/<fingerprint[:16]>/``: ``model.onnx`` (int8; outputs ``logits`` and a
+normalized ``embedding``), ``tokenizer.json``, ``manifest.json`` (labels, threshold),
+``bank.jsonl`` + ``bank.npy`` (the example bank and its embeddings).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .agent import AllTools, Selection
+from .plugins.host import Registry
+from .plugins.types import Example
+from .prompt import examples_for, rules_for
+
+__all__ = ["Encoder", "ToolRAG", "EmbeddingFallback", "classifier_dir", "make_selector"]
+
+MAX_TOKENS = 64
+
+
+def classifier_dir(artifacts: Path, fingerprint: str) -> Path:
+    return artifacts / "classifier" / fingerprint[:16]
+
+
+class Encoder:
+    """The exported classifier: token ids in, ``(logits, embeddings)`` out. Loaded lazily."""
+
+    def __init__(self, folder: Path, threads: int = 0, model: str = "model.onnx"):
+        self.folder, self.threads, self.model = folder, threads, model
+
+    @cached_property
+    def _session(self) -> Any:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        if self.threads:
+            opts.intra_op_num_threads = self.threads
+        opts.log_severity_level = 3
+        return ort.InferenceSession(str(self.folder / self.model), opts, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def _tokenizer(self) -> Any:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        tok.enable_truncation(MAX_TOKENS)
+        tok.enable_padding()
+        return tok
+
+    def __call__(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        enc = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        logits, emb = self._session.run(["logits", "embedding"], {"input_ids": ids, "attention_mask": mask})
+        return logits, emb
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class ToolRAG:
+    """Selects the tools whose score passes the trained threshold, their rules, and the ``k``
+    stored examples most similar to the request whose tools were all selected.
+
+    If no tool passes the threshold, the ``fallback_tools`` best-scoring tools are kept when the best
+    reaches ``min_score``; below that no tool is offered and the planner can only answer that none applies.
+    """
+
+    def __init__(self, registry: Registry, folder: Path, k: int = 6, fallback_tools: int = 2, min_score: float = 0.02):
+        self.registry, self.folder, self.k = registry, folder, k
+        self.fallback_tools, self.min_score = fallback_tools, min_score
+        self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        self.labels: list[str] = self.manifest["labels"]
+        self.threshold: float = float(self.manifest["threshold"])
+        self.encoder = Encoder(folder)
+
+    @cached_property
+    def _bank(self) -> tuple[list[Example], list[set[str]], np.ndarray]:
+        rows = [json.loads(line) for line in (self.folder / "bank.jsonl").read_text(encoding="utf-8").splitlines()]
+        vectors = np.load(self.folder / "bank.npy").astype(np.float32)
+        return [Example(r["query"], r["plan"]) for r in rows], [set(r["tools"]) for r in rows], vectors
+
+    def scores(self, query: str) -> tuple[dict[str, float], np.ndarray]:
+        logits, emb = self.encoder([query])
+        probs = _sigmoid(logits[0])
+        return dict(zip(self.labels, probs.tolist(), strict=True)), emb[0]
+
+    def select(self, query: str) -> Selection:
+        scores, emb = self.scores(query)
+        names = {n for n, s in scores.items() if s >= self.threshold and n in self.registry.tools}
+        if not names:
+            ranked = sorted(((s, n) for n, s in scores.items() if n in self.registry.tools), reverse=True)
+            if ranked and ranked[0][0] >= self.min_score:
+                names = {n for _, n in ranked[: self.fallback_tools]}
+        tools = [t for t in self.registry.tools.values() if t.name in names]
+        examples, example_tools, vectors = self._bank
+        order = np.argsort(-(vectors @ emb))
+        chosen = [examples[i] for i in order if example_tools[i] <= names][: self.k]
+        return Selection(tools, chosen, rules_for(self.registry.rules, names))
+
+
+class EmbeddingFallback:
+    """For a tool set with no trained classifier yet: the ``n`` tools whose descriptions are most
+    similar to the request, by an encoder trained for another tool set (the paper's basic baseline)."""
+
+    def __init__(self, registry: Registry, encoder: Encoder, n: int = 4, k: int = 6):
+        self.registry, self.encoder, self.n, self.k = registry, encoder, n, k
+
+    @cached_property
+    def _tool_vectors(self) -> np.ndarray:
+        texts = [f"{t.name.replace('_', ' ')}: {t.description}" for t in self.registry.tools.values()]
+        return self.encoder(texts)[1]
+
+    def select(self, query: str) -> Selection:
+        emb = self.encoder([query])[1][0]
+        tools = list(self.registry.tools.values())
+        best = set(np.argsort(-(self._tool_vectors @ emb))[: self.n].tolist())
+        chosen = [t for i, t in enumerate(tools) if i in best]
+        names = {t.name for t in chosen}
+        examples = examples_for(self.registry.examples, names, self.k)
+        return Selection(chosen, examples, rules_for(self.registry.rules, names))
+
+
+_warned: set[str] = set()
+
+
+def _say_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        print(f"tinyagent: {message}", file=sys.stderr)
+
+
+def make_selector(registry: Registry, artifacts: Path, fingerprint: str, k: int = 6, mode: str = "auto") -> Any:
+    """Tool RAG for this tool set if trained; else embedding similarity with another set's encoder;
+    else every tool. The fallbacks are announced once per process."""
+    if mode == "all":
+        return AllTools(registry, k)
+    folder = classifier_dir(artifacts, fingerprint)
+    if (folder / "manifest.json").exists():
+        return ToolRAG(registry, folder, k)
+    others = sorted((artifacts / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    if others:
+        _say_once(
+            "no Tool RAG classifier for the installed tool set; selecting tools by embedding "
+            "similarity until you run `tinyagent retrain`"
+        )
+        return EmbeddingFallback(registry, Encoder(others[-1].parent), k=k)
+    return AllTools(registry, k)  # nothing trained yet: `tinyagent doctor` says so

