@@ -102,6 +102,50 @@ def _cold_start(script: Path, query: str, repeats: int) -> list[float]:
     return times
 
 
+def classifier_row(rag: Any, queries: list[str], checkpoint: Path | None) -> dict[str, Any]:
+    """Tool RAG latency per query: the int8 ONNX model vs the float PyTorch model it was exported
+    from (when torch and the training checkpoint are there), on the same queries in the same run."""
+    for q in queries[:3]:
+        rag.scores(q)  # warm-up: session creation and first-run allocations are not per-query costs
+    int8 = []
+    for q in queries:
+        t0 = time.perf_counter()
+        rag.scores(q)
+        int8.append((time.perf_counter() - t0) * 1000)
+    row: dict[str, Any] = {
+        "int8_onnx_p50_ms": statistics.median(int8),
+        "int8_onnx_p95_ms": sorted(int8)[int(0.95 * (len(int8) - 1))],
+        "int8_model_mb": (rag.folder / "model.onnx").stat().st_size / 1e6,
+    }
+    if checkpoint is None or not checkpoint.exists():
+        row["float_torch"] = "not measured: needs the train extra and the checkpoint `tinyagent retrain` keeps"
+        return row
+    try:
+        import torch
+        from transformers import AutoTokenizer
+
+        from .training.classifier import base_model_dir, load_float
+    except ImportError:
+        row["float_torch"] = "not measured: torch is not installed"
+        return row
+    model = load_float(checkpoint)
+    tok = AutoTokenizer.from_pretrained(base_model_dir())
+    floats = []
+    with torch.no_grad():
+        for q in queries[:3]:
+            enc = tok([q], return_tensors="pt")
+            model(enc["input_ids"], enc["attention_mask"])
+        for q in queries:
+            t0 = time.perf_counter()
+            enc = tok([q], return_tensors="pt")
+            model(enc["input_ids"], enc["attention_mask"])
+            floats.append((time.perf_counter() - t0) * 1000)
+    row["float_torch_p50_ms"] = statistics.median(floats)
+    row["float_model_mb"] = checkpoint.stat().st_size / 1e6
+    row["speedup_int8_vs_float"] = row["float_torch_p50_ms"] / row["int8_onnx_p50_ms"]
+    return row
+
+
 def run_bench(
     agent: Agent,
     rows: list[dict[str, Any]],
@@ -109,6 +153,7 @@ def run_bench(
     seed: int = 0,
     tokens_per_s: float = 30.0,
     cold_repeats: int = 3,
+    checkpoint: Path | None = None,
 ) -> dict[str, Any]:
     """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan)."""
     rng = random.Random(seed)
@@ -136,6 +181,13 @@ def run_bench(
             seq.append(_execute(plan, agent.registry.tools, delays, parallel=False))
             par.append(_execute(plan, agent.registry.tools, delays, parallel=True))
             crit.append(_critical_path(plan, delays))
+    from .toolrag import ToolRAG
+
+    rag_row = (
+        classifier_row(agent.selector, [r["query"] for r in rows], checkpoint)
+        if isinstance(agent.selector, ToolRAG)
+        else "no Tool RAG classifier for this tool set"
+    )
     first, full = _streaming(agent, [(r["query"], r["plan"]) for r in rows[:20]], tokens_per_s)
     cold = _cold_start(script, rows[0]["query"], cold_repeats)
     med = statistics.median
@@ -177,4 +229,5 @@ def run_bench(
             "whole_plan_done_ms_p50": med(full) if full else None,
         },
         "cold_start_ms_median": med(cold),
+        "tool_rag": rag_row,
     }

@@ -456,7 +456,10 @@ def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, no
         if not kw.get("backend_name") and not kw.get("script"):
             kw.update(backend_name="scripted", script=str(script))
         agent = _agent(**kw)
-        result = run_bench(agent, rows, script, tokens_per_s=tokens_per_s)
+        from .training.retrain import work_dir
+
+        checkpoint = work_dir(session.registry) / "classifier.pt"
+        result = run_bench(agent, rows, script, tokens_per_s=tokens_per_s, checkpoint=checkpoint)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return

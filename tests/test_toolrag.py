@@ -17,8 +17,6 @@ from tinyagent.cli import cli
 from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
 from tinyagent.toolrag import EmbeddingFallback, ToolRAG, classifier_dir, make_selector
 
-pytest.importorskip("torch", reason="the classifier trains with the train extra (scripts/test installs it)")
-
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
@@ -52,8 +50,13 @@ def packs(trained, monkeypatch):
 
 def test_artifacts_are_complete_small_and_follow_the_installed_tools(trained, packs):
     _, folder, output = trained
-    assert {p.name for p in folder.iterdir()} == {"model.onnx", "tokenizer.json", "manifest.json", "bank.jsonl",
-                                                   "bank.npy"}
+    assert {p.name for p in folder.iterdir()} == {
+        "model.onnx",
+        "tokenizer.json",
+        "manifest.json",
+        "bank.jsonl",
+        "bank.npy",
+    }
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["labels"] == list(packs.tools)  # the label set is the installed tool set
     assert {"add_todo", "list_todos", "complete_todo"} <= set(manifest["labels"])

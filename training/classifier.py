@@ -120,9 +120,13 @@ def train_classifier(
 ) -> dict[str, Any]:
     """Train, export, quantize and write the artifact folder ``out_dir`` (replaced atomically).
     ``checkpoint`` keeps the float PyTorch weights (for ``tinyagent bench``'s float-vs-int8 row)."""
+    base = base_model_dir()  # before importing transformers: it reads its logging settings at import
     import torch
+    import transformers
     from transformers import AutoTokenizer
 
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
     t_start = time.perf_counter()
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -130,7 +134,6 @@ def train_classifier(
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     labels = list(reg.tools)
-    base = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = _build(base, labels, cfg.layers)
     train = _read(data_dir / "train.jsonl")
