@@ -86,7 +86,7 @@ class ToolRAG:
     @cached_property
     def _bank(self) -> tuple[list[Example], list[set[str]], np.ndarray]:
         rows = [json.loads(line) for line in (self.folder / "bank.jsonl").read_text(encoding="utf-8").splitlines()]
-        vectors = np.load(self.folder / "bank.npy").astype(np.float32)
+        vectors = np.load(self.folder / "bank.npy").astype(np.float32) / 127.0  # stored as int8
         return [Example(r["query"], r["plan"]) for r in rows], [set(r["tools"]) for r in rows], vectors
 
     def scores(self, query: str) -> tuple[dict[str, float], np.ndarray]:

@@ -108,8 +108,9 @@ def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: 
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     v = manifest["val"]
     click.echo(
-        f"classifier: val recall {v['recall']:.4f} (int8 {v['int8_recall']:.4f}), {v['tools_per_query']:.2f} tools "
-        f"per request at threshold {manifest['threshold']}, int8/float agreement {v['int8_float_agreement']:.4f}, "
+        f"classifier: val recall {v['recall']:.4f} (float model {v['float_recall']:.4f}), "
+        f"{v['tools_per_query']:.2f} tools per request at threshold {manifest['threshold']}, "
+        f"int8/float agreement {v['int8_float_agreement']:.4f}, "
         f"{manifest['size_bytes'] / 1e6:.1f} MB, {manifest['seconds']} s -> {out}"
     )
     return manifest
