@@ -448,7 +448,9 @@ def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, no
             from .training.generator import DataConfig, generate
 
             try:
-                rows = [e.to_json() for e in generate(session.registry, DataConfig(size, 0, 0, 0, seed=1))]
+                rows = [
+                    e.to_json() for e in generate(session.registry, DataConfig(size, 0, 0, 0, val_heldout=0, seed=1))
+                ]
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from None
         script = Path(tmp) / "script.jsonl"

@@ -17,7 +17,7 @@ from .httpserver import completions_server
 def dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
     reg = load_registry(get_plugin_manager())
-    rows = [e.to_json() for e in generate(reg, DataConfig(0, 0, 40, 0, seed=3))]
+    rows = [e.to_json() for e in generate(reg, DataConfig(0, 0, 40, 0, val_heldout=0, seed=3))]
     path = tmp_path / "test.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path, rows

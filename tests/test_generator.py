@@ -21,7 +21,7 @@ def packs(monkeypatch):
 
 
 def _examples(reg, train=600, seed=0):
-    return list(generate(reg, DataConfig(train, 60, 60, 60, seed)))
+    return list(generate(reg, DataConfig(train, 60, 60, 60, 60, seed)))
 
 
 def test_deterministic_for_a_seed(packs):
@@ -33,15 +33,17 @@ def test_deterministic_for_a_seed(packs):
 
 def test_every_example_is_sound_and_splits_are_disjoint(packs):
     examples = _examples(packs)
-    assert [sum(e.split == s for e in examples) for s in ("train", "val", "test", "test_heldout")] == [600, 60, 60, 60]
+    splits = ("train", "val", "val_heldout", "test", "test_heldout")
+    assert [sum(e.split == s for e in examples) for s in splits] == [600, 60, 60, 60, 60]
     assert len({e.query for e in examples}) == len(examples)  # disjoint by query text
     for e in examples:
         assert check_example(e.to_json(), packs) == []
-    # the held-out split uses phrasings that no other split ever saw
-    held = {p for e in examples if e.split == "test_heldout" for p in e.phrasings}
-    seen = {p for e in examples if e.split != "test_heldout" for p in e.phrasings}
-    assert all(any(p not in seen for p in e.phrasings) for e in examples if e.split == "test_heldout")
-    assert held - seen
+    # each held-out split uses phrasings that no other split ever saw
+    for split in ("val_heldout", "test_heldout"):
+        held = {p for e in examples if e.split == split for p in e.phrasings}
+        seen = {p for e in examples if e.split != split for p in e.phrasings}
+        assert all(any(p not in seen for p in e.phrasings) for e in examples if e.split == split)
+        assert held - seen
 
 
 def test_coverage_every_tool_alone_and_multi_intent_requests(packs):
@@ -102,7 +104,7 @@ def test_retrain_only_data_writes_the_dataset(tmp_path, packs):
     res = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "400", "--out", str(out)])
     assert res.exit_code == 0, res.output
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["counts"] == {"train": 400, "val": 50, "test": 50, "test_heldout": 50}
+    assert manifest["counts"] == {"train": 400, "val": 50, "val_heldout": 50, "test": 50, "test_heldout": 50}
     assert manifest["rejected"] == 0 and len(manifest["fingerprint"]) == 64
     row = json.loads((out / "test.jsonl").read_text().splitlines()[0])
     assert set(row) == {"query", "now", "plan", "tools", "templates", "phrasings", "split"}

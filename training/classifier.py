@@ -97,14 +97,20 @@ def _multi_hot(rows: list[dict[str, Any]], labels: list[str]) -> np.ndarray:
     return y
 
 
-def _pick_threshold(probs: np.ndarray, gold: np.ndarray, target: float) -> tuple[float, float, float]:
-    """The highest threshold whose mean per-request recall reaches ``target`` (recall first)."""
+def _recall(selected: np.ndarray, gold: np.ndarray) -> float:
+    return float(((selected & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
+
+
+def _pick_threshold(
+    probs: np.ndarray, gold: np.ndarray, target: float, groups: np.ndarray
+) -> tuple[float, float, float]:
+    """The highest threshold at which every group of requests (in-distribution and held-out wording)
+    reaches ``target`` mean recall; returns (threshold, overall recall, tools per request)."""
     best = (0.5, 0.0, 0.0)
-    for thr in [0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.002]:
+    for thr in [0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005]:
         sel = probs >= thr
-        recall = float(((sel & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
-        best = (thr, recall, float(sel.sum(1).mean()))
-        if recall >= target:
+        best = (thr, _recall(sel, gold), float(sel.sum(1).mean()))
+        if all(_recall(sel[groups == g], gold[groups == g]) >= target for g in np.unique(groups)):
             break
     return best
 
@@ -140,6 +146,9 @@ def train_classifier(
     random.Random(cfg.seed).shuffle(train)
     train = train[: cfg.max_examples]
     val = _read(data_dir / "val.jsonl")
+    held = data_dir / "val_heldout.jsonl"
+    groups = np.array([0] * len(val) + ([1] * sum(1 for _ in held.open()) if held.exists() else []))
+    val += _read(held) if held.exists() else []
     unknown = {t for r in train + val for t in r["tools"]} - set(labels)
     if unknown:
         raise ValueError(f"the dataset uses tools that are not installed: {sorted(unknown)}; regenerate it")
@@ -229,9 +238,12 @@ def train_classifier(
 
         int8_probs = onnx_probs(int8_enc)
         # The threshold is chosen on what will serve: the int8 model's scores, recall first.
-        threshold, int8_recall, per_query = _pick_threshold(int8_probs, gold, cfg.target_recall)
+        threshold, int8_recall, per_query = _pick_threshold(int8_probs, gold, cfg.target_recall, groups)
+        heldout_recall = (
+            _recall(int8_probs[groups == 1] >= threshold, gold[groups == 1]) if (groups == 1).any() else None
+        )
         agreement = float(((onnx_probs(float_enc) >= threshold) == (int8_probs >= threshold)).all(1).mean())
-        torch_recall = float((((probs >= threshold) & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
+        torch_recall = _recall(probs >= threshold, gold)
         float_path.unlink()
 
         bank = _example_bank(reg, train, cfg)
@@ -248,6 +260,7 @@ def train_classifier(
                 "recall": int8_recall,  # of the int8 model that serves
                 "tools_per_query": per_query,
                 "float_recall": torch_recall,
+                "heldout_recall": heldout_recall,
                 "int8_float_agreement": agreement,
                 "n": len(val),
             },

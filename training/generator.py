@@ -193,6 +193,7 @@ class DataConfig:
     val: int = 1_000
     test: int = 1_000
     test_heldout: int = 1_000
+    val_heldout: int = 1_000  # held-out phrasings for tuning (never the test's): see _held_out
     seed: int = 0
     max_intents: int = 4
     noise: float = 1.0
@@ -201,12 +202,22 @@ class DataConfig:
     def sized(cls, train: int, seed: int = 0) -> DataConfig:
         """``train`` examples; the evaluation splits scale down for small runs (at most 1000 each)."""
         other = min(1000, max(20, train // 8))
-        return cls(train, other, other, other, seed)
+        return cls(train, other, other, other, other, seed)
 
 
-def _held_out(templates: list[TaskTemplate], rng: random.Random) -> dict[str, int]:
-    """One phrasing per template with at least 4, kept out of train/val/test for the second test split."""
-    return {t.id: rng.randrange(len(t.phrasings)) for t in templates if len(t.phrasings) >= 4}
+HELD_OUT_SPLITS = ("val_heldout", "test_heldout")
+
+
+def _held_out(templates: list[TaskTemplate], rng: random.Random) -> dict[str, dict[str, int]]:
+    """Two phrasings of every template with at least 4, never used by train/val/test: one is the
+    ``test_heldout`` split's (it measures generalization), the other ``val_heldout``'s (it tunes
+    the Tool RAG threshold on unseen wording without looking at the test)."""
+    held: dict[str, dict[str, int]] = {split: {} for split in HELD_OUT_SPLITS}
+    for t in templates:
+        if len(t.phrasings) >= 4:
+            a, b = rng.sample(range(len(t.phrasings)), 2)
+            held["test_heldout"][t.id], held["val_heldout"][t.id] = a, b
+    return held
 
 
 def generate(
@@ -227,7 +238,14 @@ def generate(
     weights = [t.weight for t in templates]
     base_now = datetime(2026, 1, 5, 9, 0)
     seen: set[str] = set()
-    counts = {"train": cfg.train, "val": cfg.val, "test": cfg.test, "test_heldout": cfg.test_heldout}
+    counts = {
+        "train": cfg.train,
+        "val": cfg.val,
+        "val_heldout": cfg.val_heldout,
+        "test": cfg.test,
+        "test_heldout": cfg.test_heldout,
+    }
+    banned = {t_id: {held[s][t_id] for s in HELD_OUT_SPLITS} for t_id in held["test_heldout"]}
     total, done = sum(counts.values()), 0
     for split, wanted in counts.items():
         made = attempts = 0
@@ -245,15 +263,17 @@ def generate(
                 if len(chosen) == len(templates):
                     break
             forced = -1
-            if split == "test_heldout":  # at least one intent says it in a phrasing training never saw
-                candidates = [i for i, t in enumerate(chosen) if t.id in held]
+            own = held.get(split, {})
+            if split in HELD_OUT_SPLITS:  # at least one intent says it in a phrasing training never saw
+                candidates = [i for i, t in enumerate(chosen) if t.id in own]
                 if not candidates:
                     continue
                 forced = rng.choice(candidates)
             texts, plans, phrasing_ids = [], [], []
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
             for i, t in enumerate(chosen):
-                options = [held[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j != held.get(t.id)]
+                unseen = banned.get(t.id, set())
+                options = [own[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j not in unseen]
                 j = rng.choice(options)
                 text, plan = render_template(t, j, rng, now, cfg.noise, lower)
                 texts.append(text)
@@ -294,7 +314,7 @@ def write_dataset(
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    buffers: dict[str, list[str]] = {"train": [], "val": [], "test": [], "test_heldout": []}
+    buffers: dict[str, list[str]] = {"train": [], "val": [], "val_heldout": [], "test": [], "test_heldout": []}
     stats: dict[str, int] = {}
     for ex in generate(reg, cfg, progress, stats):
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))

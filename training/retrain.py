@@ -29,7 +29,13 @@ def work_dir(reg: Registry) -> Path:
 
 def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
     cfg = DataConfig.sized(size, seed) if size else DataConfig(seed=seed)
-    wanted = {"train": cfg.train, "val": cfg.val, "test": cfg.test, "test_heldout": cfg.test_heldout}
+    wanted = {
+        "train": cfg.train,
+        "val": cfg.val,
+        "val_heldout": cfg.val_heldout,
+        "test": cfg.test,
+        "test_heldout": cfg.test_heldout,
+    }
     try:
         old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         if old["fingerprint"] == fingerprint(reg) and old["seed"] == seed and old["counts"] == wanted:
@@ -37,7 +43,7 @@ def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
             return old
     except (OSError, ValueError, KeyError):
         pass  # no dataset yet, or a damaged one: rebuild it
-    total = cfg.train + cfg.val + cfg.test + cfg.test_heldout
+    total = sum(wanted.values())
     with click.progressbar(length=total, label="data", show_eta=True, show_pos=True, file=None) as bar:
         last = [0]
 
