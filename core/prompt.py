@@ -28,22 +28,15 @@ _GUIDELINES = """Guidelines:
  - Each action described above contains input/output types and description.
     - You must strictly adhere to the input and output types for each action.
     - The action descriptions contain the guidelines. You MUST strictly follow those guidelines when you use the actions.
- - Each action in the plan should strictly be one of the above types. Follow the Python conventions for each action.
- - Each action MUST have a unique ID, which is strictly increasing.
+ - Each action in the plan should strictly be one of the above types. Never introduce new actions; if a query cannot be addressed using these, invoke the join action for the next steps.
+ - Each action MUST have a unique ID, which is strictly increasing. You need to start your plan with the '1.' call.
  - Inputs for actions can either be constants or outputs from preceding actions. In the latter case, use the format $id to denote the ID of the previous action whose output will be the input.
- - Always call join as the last action in the plan. Say '<END_OF_PLAN>' after you call join.
+ - Always call join as the last action in the plan, and only there. Say '<END_OF_PLAN>' after you call join.
  - Ensure the plan maximizes parallelizability.
- - Only use the provided action types. If a query cannot be addressed using these, invoke the join action for the next steps.
- - Never introduce new actions other than the ones provided.
- - You need to start your plan with the '1.' call.
  - Today's date is {today}.
  - Unless otherwise specified, the default meeting duration is 60 minutes.
- - Do not use named arguments in your tool calls.
- - You MUST end your plans with the 'join()' call and a '\\n' character.
- - You MUST fill every argument in the tool calls, even if they are optional.
+ - Do not use named arguments in your tool calls. You MUST fill every argument in the tool calls, even if they are optional.
  - The format for dates MUST be in ISO format of 'YYYY-MM-DD HH:MM:SS', unless other specified.
- - If you want to use the result of a previous tool call, you MUST use the '$' sign followed by the index of the tool call.
- - You MUST ONLY USE join() at the very very end of the plan, or you WILL BE PENALIZED.
 """
 
 
