@@ -36,6 +36,7 @@ class ClassifierConfig:
     lr: float = 8e-5
     head_lr: float = 3e-3
     target_recall: float = 0.999
+    max_tools: float = 4.5  # tools per request the threshold may select at most (the prompt's budget)
     layers: int | None = None  # keep only the first N encoder layers (tiny test models)
     bank_size: int = 1_000
     seed: int = 0
@@ -101,18 +102,29 @@ def _recall(selected: np.ndarray, gold: np.ndarray) -> float:
     return float(((selected & (gold > 0)).sum(1) / np.maximum(gold.sum(1), 1)).mean())
 
 
+THRESHOLDS = [round(0.5 * 0.8**i, 6) for i in range(36)]  # 0.5 down to ~0.0002, 20% apart
+
+
 def _pick_threshold(
-    probs: np.ndarray, gold: np.ndarray, target: float, groups: np.ndarray
-) -> tuple[float, float, float]:
-    """The highest threshold at which every group of requests (in-distribution and held-out wording)
-    reaches ``target`` mean recall; returns (threshold, overall recall, tools per request)."""
-    best = (0.5, 0.0, 0.0)
-    for thr in [0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005]:
+    probs: np.ndarray, gold: np.ndarray, target: float, groups: np.ndarray, max_tools: float
+) -> tuple[float, float, float, bool]:
+    """Recall first, within a budget: the highest threshold at which every group of requests
+    (in-distribution and held-out wording) reaches ``target`` mean recall, unless that selects more
+    than ``max_tools`` per request; then the lowest threshold within the budget.
+    Returns (threshold, recall, tools per request, whether the budget decided)."""
+    within = None
+    for thr in THRESHOLDS:
         sel = probs >= thr
-        best = (thr, _recall(sel, gold), float(sel.sum(1).mean()))
-        if all(_recall(sel[groups == g], gold[groups == g]) >= target for g in np.unique(groups)):
+        per_request = float(sel.sum(1).mean())
+        if per_request > max_tools:
             break
-    return best
+        within = (thr, _recall(sel, gold), per_request)
+        if all(_recall(sel[groups == g], gold[groups == g]) >= target for g in np.unique(groups)):
+            return (*within, False)
+    if within is None:
+        thr = THRESHOLDS[0]
+        return thr, _recall(probs >= thr, gold), float((probs >= thr).sum(1).mean()), True
+    return (*within, True)
 
 
 def train_classifier(
@@ -238,7 +250,9 @@ def train_classifier(
 
         int8_probs = onnx_probs(int8_enc)
         # The threshold is chosen on what will serve: the int8 model's scores, recall first.
-        threshold, int8_recall, per_query = _pick_threshold(int8_probs, gold, cfg.target_recall, groups)
+        threshold, int8_recall, per_query, budget_bound = _pick_threshold(
+            int8_probs, gold, cfg.target_recall, groups, cfg.max_tools
+        )
         heldout_recall = (
             _recall(int8_probs[groups == 1] >= threshold, gold[groups == 1]) if (groups == 1).any() else None
         )
@@ -256,6 +270,7 @@ def train_classifier(
             "fingerprint": fingerprint,
             "labels": labels,
             "threshold": threshold,
+            "threshold_bound_by_tool_budget": budget_bound,
             "val": {
                 "recall": int8_recall,  # of the int8 model that serves
                 "tools_per_query": per_query,
