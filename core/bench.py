@@ -15,10 +15,10 @@ from typing import Any
 
 import networkx as nx
 
-from .agent import Agent, AllTools
+from .agent import Agent
 from .backends.scripted import ScriptedBackend
 from .executor import Executor
-from .plan import END_OF_PLAN, Plan, parse_plan, plan_graph
+from .plan import Plan, parse_plan, plan_graph
 from .plugins.tools import Tool
 
 __all__ = ["io_delay", "run_bench"]
@@ -156,25 +156,12 @@ def run_bench(
     checkpoint: Path | None = None,
 ) -> dict[str, Any]:
     """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan)."""
+    from .evaluate import evaluate
+
+    rep = evaluate(agent, rows)  # selection, prompt and planning timed as `tinyagent eval` times them
     rng = random.Random(seed)
-    select, build, planning, tokens, tokens_all, out_tokens = [], [], [], [], [], []
     seq, par, crit = [], [], []
-    all_tools = AllTools(agent.registry, agent.config.examples_k)
     for row in rows:
-        now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
-        t0 = time.perf_counter()
-        sel = agent.selector.select(row["query"])
-        t1 = time.perf_counter()
-        prompt = agent.prompt(row["query"], now, sel)
-        t2 = time.perf_counter()
-        text = agent.backend.complete(prompt, stop=[END_OF_PLAN])
-        t3 = time.perf_counter()
-        select.append((t1 - t0) * 1000)
-        build.append((t2 - t1) * 1000)
-        planning.append((t3 - t2) * 1000)
-        out_tokens.append(agent.backend.count_tokens(text))
-        tokens.append(agent.backend.count_tokens(prompt))
-        tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_tools.select(row["query"]))))
         plan = parse_plan(row["plan"])
         if plan.steps:
             delays = {s.idx: io_delay(agent.registry.tools[s.tool], rng) for s in plan.steps}
@@ -203,16 +190,16 @@ def run_bench(
         "backend": agent.backend.name,
         "note": note,
         "latency_ms": {
-            "tool_selection_p50": med(select),
-            "prompt_build_p50": med(build),
-            "planning_p50": med(planning),
-            "planning_p95": sorted(planning)[int(0.95 * (len(planning) - 1))],
+            "tool_selection_p50": rep.latency_ms["select"]["p50"],
+            "prompt_build_p50": rep.latency_ms["prompt"]["p50"],
+            "planning_p50": rep.latency_ms["plan"]["p50"],
+            "planning_p95": rep.latency_ms["plan"]["p95"],
         },
-        "planner_tokens_per_s": sum(out_tokens) / max(sum(planning) / 1000, 1e-9),
+        "planner_tokens_per_s": rep.planner_tokens_per_s,
         "prompt_tokens": {
-            "with_selection": statistics.fmean(tokens),
-            "all_tools": statistics.fmean(tokens_all),
-            "ratio": statistics.fmean(tokens) / statistics.fmean(tokens_all),
+            "with_selection": rep.prompt_tokens,
+            "all_tools": rep.prompt_tokens_all_tools,
+            "ratio": rep.prompt_tokens / rep.prompt_tokens_all_tools,
         },
         "execution": {
             "plans": len(par),

@@ -281,21 +281,18 @@ def plan(
 
 
 def _read_requests(path: Path, now_text: str | None) -> list[tuple[str, datetime]]:
+    from .jsonl import read_jsonl
+
+    try:
+        rows = read_jsonl(path, ("query",))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     requests = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for n, row in enumerate(rows, 1):
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"{path}:{n}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("query"), str):
-            raise click.ClickException(f"{path}:{n}: each line needs a string 'query'")
-        try:
-            now = parse_now(row.get("now") or now_text)
+            requests.append((row["query"], parse_now(row.get("now") or now_text)))
         except click.BadParameter as exc:
-            raise click.ClickException(f"{path}:{n}: 'now' {exc.message}") from None
-        requests.append((row["query"], now))
+            raise click.ClickException(f"{path}: request {n}: 'now' {exc.message}") from None
     return requests
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .agent import Agent, AllTools
+from .jsonl import read_jsonl
 from .metrics import args_match, dag_match, tool_recall_precision
 from .plan import END_OF_PLAN, PlanError, parse_plan, validate_plan
 
@@ -28,18 +28,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def load_dataset(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("query", "now", "plan")):
-            raise ValueError(f"{path}:{n}: needs string fields 'query', 'now' and 'plan'")
-        rows.append(row)
-    return rows
+    return read_jsonl(path, ("query", "now", "plan"))
 
 
 @dataclass
@@ -53,6 +42,7 @@ class EvalReport:
     tools_selected: float = 0.0
     prompt_tokens: float = 0.0
     prompt_tokens_all_tools: float = 0.0
+    planner_tokens_per_s: float = 0.0
     latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     per_tool: dict[str, dict[str, int]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -67,7 +57,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     rep = EvalReport(n=len(rows))
     stages: dict[str, list[float]] = {"select": [], "prompt": [], "plan": [], "total": []}
     dag = args = invalid = 0
-    recalls, precisions, selected, tokens, tokens_all = [], [], [], [], []
+    recalls, precisions, selected, tokens, tokens_all, out_tokens = [], [], [], [], [], []
     for i, row in enumerate(rows):
         gold = parse_plan(row["plan"])
         now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
@@ -88,6 +78,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         except Exception as exc:  # a backend failure counts against the planner, and is shown
             error = f"{type(exc).__name__}: {exc}"
         t3 = time.perf_counter()
+        out_tokens.append(agent.backend.count_tokens(text))
         for name, value in (("select", t1 - t0), ("prompt", t2 - t1), ("plan", t3 - t2), ("total", t3 - t0)):
             stages[name].append(value * 1000)
         names = {t.name for t in selection.tools}
@@ -118,6 +109,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     rep.tools_selected = statistics.fmean(selected) if selected else 0.0
     rep.prompt_tokens = statistics.fmean(tokens) if tokens else 0.0
     rep.prompt_tokens_all_tools = statistics.fmean(tokens_all) if tokens_all else 0.0
+    rep.planner_tokens_per_s = sum(out_tokens) / max(sum(stages["plan"]) / 1000, 1e-9)
     rep.latency_ms = {k: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95)} for k, v in stages.items()}
     rep.per_tool = dict(sorted(rep.per_tool.items()))
     return rep

@@ -87,10 +87,10 @@ def test_plan_batch_bad_input(tmp_path, script):
     inp = tmp_path / "q.jsonl"
     inp.write_text('{"query": "x"}\n{"now": "2026-01-01 00:00:00"}\n')
     out = invoke("plan", "--script", script, "--input", str(inp))
-    assert out.exit_code == 1 and "q.jsonl:2: each line needs a string 'query'" in out.output
+    assert out.exit_code == 1 and "q.jsonl:2: each line needs string fields 'query'" in out.output
     inp.write_text('{"query": "x", "now": "tomorrow"}\n')
     out = invoke("plan", "--script", script, "--input", str(inp))
-    assert "q.jsonl:1: 'now'" in out.output
+    assert "q.jsonl: request 1: 'now'" in out.output
 
 
 def test_bad_now_and_unknown_backend(script):

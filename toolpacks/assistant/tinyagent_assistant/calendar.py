@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,15 @@ def _save(path: Path, cal: icalendar.Calendar) -> None:
     atomic_write(path, cal.to_ical())
 
 
+def _component(kind: type, title: str) -> icalendar.cal.Component:
+    """A new VEVENT or VTODO with the properties every one needs: a unique id, a stamp, a summary."""
+    item = kind()
+    item.add("uid", f"{uuid.uuid4()}@tinyagent")
+    item.add("dtstamp", datetime.now(UTC))
+    item.add("summary", title)
+    return item
+
+
 def add_event(
     folder: Path,
     calendar: str,
@@ -66,10 +75,7 @@ def add_event(
         raise ToolInputError(f"the event ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
     path = folder / f"{safe_name(calendar, 'calendar')}.ics"
     cal = read_calendar(path)
-    ev = icalendar.Event()
-    ev.add("uid", f"{uuid.uuid4()}@tinyagent")
-    ev.add("dtstamp", datetime.now(UTC))
-    ev.add("summary", title)
+    ev = _component(icalendar.Event, title)
     ev.add("dtstart", start)
     ev.add("dtend", end)
     if location:
@@ -90,10 +96,7 @@ def add_reminder(
         raise ToolInputError(f"priority must be between 0 (none) and 9, got {priority}")
     path = folder / f"{safe_name(list_name, 'reminder list')}.ics"
     cal = read_calendar(path)
-    todo = icalendar.Todo()
-    todo.add("uid", f"{uuid.uuid4()}@tinyagent")
-    todo.add("dtstamp", datetime.now(UTC))
-    todo.add("summary", title)
+    todo = _component(icalendar.Todo, title)
     todo.add("status", "NEEDS-ACTION")
     if due is not None:
         todo.add("due", due.date() if all_day else due)
@@ -104,11 +107,3 @@ def add_reminder(
     cal.add_component(todo)
     _save(path, cal)
     return path
-
-
-def default_end(start: datetime) -> datetime:
-    return start + timedelta(minutes=60)
-
-
-def as_date(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
