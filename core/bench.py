@@ -146,6 +146,33 @@ def classifier_row(rag: Any, queries: list[str], checkpoint: Path | None) -> dic
     return row
 
 
+def transcription_row(registry: Any, seconds_of_speech: int = 3) -> dict[str, Any] | str:
+    """Whisper's real-time factor on this CPU: compute time / audio time for speech that espeak-ng says."""
+    import shutil
+    import tempfile
+
+    if not shutil.which("espeak-ng"):
+        return "not measured: espeak-ng is not installed (it speaks the benchmark's requests)"
+    try:
+        from .voice import Transcriber, vocabulary_prompt
+
+        transcriber = Transcriber(prompt=vocabulary_prompt([e.query for e in registry.examples]))
+        text = " ".join(e.query for e in registry.examples[:seconds_of_speech]) or "Text Maria that I will be late."
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / "speech.wav"
+            subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(wav), text], check=True)
+            transcriber.transcribe(wav)  # warm-up: loading the model is not per-request work
+            runs = [transcriber.transcribe(wav) for _ in range(3)]
+    except Exception as exc:  # the voice extra is optional
+        return f"not measured: {exc}"
+    best = min(runs, key=lambda r: r.compute_seconds)
+    return {
+        "audio_s": best.audio_seconds,
+        "compute_s_best_of_3": best.compute_seconds,
+        "real_time_factor": best.real_time_factor,
+    }
+
+
 def run_bench(
     agent: Agent,
     rows: list[dict[str, Any]],
@@ -217,4 +244,5 @@ def run_bench(
         },
         "cold_start_ms_median": med(cold),
         "tool_rag": rag_row,
+        "transcription": transcription_row(agent.registry),
     }

@@ -185,14 +185,62 @@ def _plan_json(result: PlanResult) -> dict[str, Any]:
     }
 
 
+def run_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--dry-run", is_flag=True, help="Show the plan and its DAG; execute nothing."),
+            click.option("--yes", "-y", is_flag=True, help="Allow side-effecting steps without asking."),
+            click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        ]
+    ):
+        f = option(f)
+    return backend_options(f)
+
+
 @cli.command()
-@click.argument("query")
-@backend_options
-@click.option("--dry-run", is_flag=True, help="Show the plan and its DAG; execute nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Allow side-effecting steps without asking.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def run(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: str | None, **kw: Any) -> None:
-    """Plan QUERY, execute the plan and answer."""
+@click.argument("query", required=False)
+@click.option("--audio", type=click.Path(dir_okay=False), help="Transcribe a spoken request (wav/flac/mp3/ogg).")
+@run_options
+def run(query: str | None, audio: str | None, **kw: Any) -> None:
+    """Plan QUERY (or the request spoken in --audio), execute the plan and answer."""
+    if bool(query) == bool(audio):
+        raise click.UsageError("give either QUERY or --audio FILE")
+    session = load_session(kw.get("config_path"))
+    if audio:
+        query = _heard(session, lambda t: t.transcribe(audio))
+    _run_query(query, **kw)
+
+
+@cli.command()
+@click.option("--seconds", type=click.FloatRange(min=0.5, max=120), help="Record this long (default: push-to-talk).")
+@run_options
+def listen(seconds: float | None, **kw: Any) -> None:
+    """Record a spoken request from the microphone, then run it like a typed one."""
+    from .voice import record
+
+    session = load_session(kw.get("config_path"))
+    query = _heard(session, lambda t: t.transcribe_array(record(seconds)))
+    _run_query(query, **kw)
+
+
+def _heard(session: Session, transcribe: Callable[[Any], Any]) -> str:
+    """Transcribe with the configured model and show the transcript before anything runs."""
+    from .voice import Transcriber, VoiceError, vocabulary_prompt
+
+    opts = dict(session.config.voice)
+    opts.setdefault("prompt", vocabulary_prompt([e.query for e in session.registry.examples]))
+    unknown = set(opts) - {"model", "threads", "compute_type", "language", "prompt"}
+    if unknown:
+        raise click.ClickException(f"config key 'voice': unknown key {sorted(unknown)[0]!r}")
+    try:
+        transcript = transcribe(Transcriber(**opts))
+    except VoiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Heard: {transcript.text}", err=True)
+    return transcript.text
+
+
+def _run_query(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: str | None, **kw: Any) -> None:
     now = parse_now(now_text)
     agent = _agent(**kw)
     if dry_run:

@@ -48,6 +48,7 @@ class Config:
     instructions: str = ""
     timezone: str = ""
     joiner: str = "rule"
+    voice: dict[str, Any] = field(default_factory=dict)  # model, threads, compute_type, language, prompt
     selector: str = "auto"  # auto: Tool RAG when trained for this tool set | all: every tool
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = field(default="(defaults)", metadata={"internal": True})
@@ -67,6 +68,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "timezone": (str,),
     "joiner": (str,),
     "selector": (str,),
+    "voice": (dict,),
     "packs": (dict,),
 }
 
