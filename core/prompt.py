@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -40,8 +41,10 @@ _GUIDELINES = """Guidelines:
 """
 
 
-def example_tools(example: Example) -> set[str]:
-    return set(parse_plan(example.plan, require_join=False).tools)
+@functools.lru_cache(maxsize=4096)
+def example_tools(example: Example) -> frozenset[str]:
+    """The tools an example's plan uses (cached: selection asks on every request)."""
+    return frozenset(parse_plan(example.plan, require_join=False).tools)
 
 
 def rules_for(rules: Sequence[PromptRule], tool_names: set[str]) -> list[PromptRule]:
