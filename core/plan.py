@@ -43,6 +43,7 @@ __all__ = [
     "references",
     "render_plan",
     "render_value",
+    "split_union",
     "substitute",
     "validate_plan",
     "validate_step",
@@ -332,7 +333,7 @@ def check_type(value: Any, type_text: str) -> bool:
     """
     if _is_reference(value):
         return True
-    for option in (t.strip() for t in _split_union(type_text)):
+    for option in (t.strip() for t in split_union(type_text)):
         if option.startswith("list"):
             inner = option[5:-1] if option.startswith("list[") else ""
             if isinstance(value, list) and all(not inner or check_type(v, inner) for v in value):
@@ -350,7 +351,7 @@ def check_type(value: Any, type_text: str) -> bool:
     return False
 
 
-def _split_union(type_text: str) -> list[str]:
+def split_union(type_text: str) -> list[str]:
     parts, depth, cur = [], 0, ""
     for ch in type_text:
         depth += ch == "["

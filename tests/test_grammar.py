@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinyagent.grammar import plan_grammar
+from tinyagent.plan import Plan, Step, render_plan
+from tinyagent.plugins import make_tool
+
+from .gbnf import Grammar
+
+
+def _tools():
+    def get_phone_number(name: str) -> str:
+        """Number."""
+
+    def send_sms(recipients: list[str], message: str) -> str:
+        """SMS."""
+
+    def create_reminder(
+        name: str, due_date: str | None, notes: str, list_name: str, priority: int, all_day: bool
+    ) -> str:
+        """Reminder."""
+
+    def scale(factor: float, counts: list[int]) -> str:
+        """Every other type."""
+
+    def ping() -> str:
+        """No arguments."""
+
+    return [make_tool(f) for f in (get_phone_number, send_sms, create_reminder, scale, ping)]
+
+
+@pytest.fixture(scope="module")
+def grammar():
+    return Grammar(plan_grammar(_tools()))
+
+
+VALID = [
+    '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'ll be late, it costs $5")\n3. join()<END_OF_PLAN>',
+    '1. create_reminder("Pay rent", "2026-12-01 00:00:00", "", "", 1, True)\n2. join()',
+    '1. create_reminder("Call \\"Bo\\"", None, "line\\nbreak", "Home", 0, False)\n2. join()',
+    "1. scale(-2.5, [1, 2, 3])\n2. scale(3, [])\n3. ping()\nThought: done.\n4. join()<END_OF_PLAN>",
+    '1. get_phone_number("Yuki")\n2. send_sms(["${1}", "+1 555 0100"], "${1}")\n3. join()',
+    "1. join()",
+]
+
+INVALID = [
+    ('1. get_fone_number("Maria")\n2. join()', "unknown tool"),
+    ('1. send_sms("Maria")\n2. join()', "too few arguments"),
+    ('1. get_phone_number("Maria", "x")\n2. join()', "too many arguments"),
+    ('1. scale("big", [1])\n2. join()', "a string for a float"),
+    ('1. scale(1.5, ["a"])\n2. join()', "strings in a list of ints"),
+    ('1. create_reminder("x", "", "", "", "high", False)\n2. join()', "text for an int"),
+    ('1. create_reminder("x", "", "", "", 1, "yes")\n2. join()', "text for a bool"),
+    ('1. get_phone_number(name="Maria")\n2. join()', "a named argument"),
+    ('1. get_phone_number("Maria")', "no join"),
+    ('1. get_phone_number("Maria")\n2. join()\n3. ping()\n', "text after join"),
+    ("Sure! Here is the plan:\n1. join()", "prose"),
+    ("1. get_phone_number(Maria)\n2. join()", "an unquoted string"),
+]
+
+
+@pytest.mark.parametrize("plan", VALID)
+def test_valid_plans_are_accepted(grammar, plan):
+    assert grammar.accepts(plan)
+
+
+@pytest.mark.parametrize("plan, why", INVALID)
+def test_invalid_plans_are_rejected(grammar, plan, why):
+    assert not grammar.accepts(plan), why
+
+
+def test_grammar_follows_the_selection():
+    tools = _tools()
+    only_sms = Grammar(plan_grammar([tools[1]]))
+    assert only_sms.accepts('1. send_sms(["+1 555"], "hi")\n2. join()')
+    assert not only_sms.accepts('1. get_phone_number("Maria")\n2. join()')
+    nothing = Grammar(plan_grammar([]))
+    assert nothing.accepts("1. join()<END_OF_PLAN>") and not nothing.accepts("1. ping()\n2. join()")
+    assert len(plan_grammar([tools[1]])) < len(plan_grammar(tools))  # small grammars for small selections
+
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(texts, st.lists(texts, max_size=3), st.integers(-99, 99), st.booleans()), max_size=4))
+def test_rendered_plans_are_always_accepted(grammar, calls):
+    """Whatever values the planner fills in, the plans tinyagent renders fit the grammar."""
+    steps = []
+    for i, (text, items, number, flag) in enumerate(calls, 1):
+        steps.append(Step(2 * i - 1, "create_reminder", (text, None, text, "", number, flag)))
+        steps.append(Step(2 * i, "send_sms", (items, text)))
+    plan = Plan(tuple(steps), len(steps) + 1)
+    assert grammar.accepts(render_plan(plan))
+
+
+def test_every_generated_plan_fits_the_grammar_of_its_packs(monkeypatch):
+    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.training.generator import DataConfig, generate
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    reg = load_registry(get_plugin_manager())
+    grammar = Grammar(plan_grammar(list(reg.tools.values())))
+    examples = list(generate(reg, DataConfig(300, 0, 0, 0, val_heldout=0, seed=5)))
+    rejected = [e.plan for e in examples if not grammar.accepts(e.plan)]
+    assert rejected == []
+    # and with only the tools a request uses (what Tool RAG hands the planner)
+    for e in examples[:60]:
+        assert Grammar(plan_grammar([reg.tools[t] for t in e.tools])).accepts(e.plan)
