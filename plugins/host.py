@@ -53,9 +53,6 @@ class Registry:
     backends: dict[str, Callable[..., Any]] = field(default_factory=dict)
     plugin_manager: pluggy.PluginManager | None = None
 
-    def pack(self, name: str) -> PackInfo:
-        return next(p for p in self.packs if p.name == name)
-
 
 def _allowed_entry_points() -> set[str] | None:
     """``TINYAGENT_PLUGINS`` restricts loading to a comma list; set but empty loads none."""

@@ -52,15 +52,12 @@ class TaskTemplate:
     ``phrasings`` and ``plan`` use ``{slot}`` placeholders. The plan's ``$N`` references are local
     to the intent (numbered from 1); the generator renumbers them when it composes intents.
     A placeholder may read an attribute of a slot's value: ``{when.end}``, ``{when.minutes}``.
-    ``provides`` names what the intent's last step yields (e.g. ``"email"``) so a later intent
-    can consume it through a slot of that kind instead of a literal value.
     """
 
     id: str
     phrasings: tuple[str, ...]
     plan: str
     slots: dict[str, str] = field(default_factory=dict)
-    provides: str = ""
     weight: float = 1.0
     pack: str = field(default="", compare=False)
 
@@ -82,6 +79,5 @@ class TaskTemplate:
             "phrasings": list(self.phrasings),
             "plan": self.plan,
             "slots": dict(sorted(self.slots.items())),
-            "provides": self.provides,
             "weight": self.weight,
         }

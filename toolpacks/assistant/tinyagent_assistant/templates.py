@@ -495,10 +495,7 @@ TEMPLATES = [
         '1. create_reminder("{task}", "", "", "", 0, False)',
         {"task": "title"},
     ),
-]
-
-# Literal addresses as well as names: forwarding straight to an address needs no lookup.
-TEMPLATES.append(
+    # Literal addresses as well as names: forwarding straight to an address needs no lookup.
     T(
         "forward_literal",
         (
@@ -513,5 +510,5 @@ TEMPLATES.append(
         ),
         '1. forward_email(["{email}"], [], "", [])',
         {"email": "email"},
-    )
-)
+    ),
+]
