@@ -14,12 +14,13 @@ from typing import Any, Protocol
 from .backends.base import Backend
 from .config import Config
 from .executor import ConsentFn, Executor, StepTrace, Trace
+from .grammar import plan_grammar
 from .joiner import LLMJoiner, RuleJoiner, observations
 from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
 from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
-from .prompt import build_prompt, examples_for, rules_for
+from .prompt import build_compact_prompt, build_prompt, examples_for, rules_for
 
 __all__ = ["Agent", "AllTools", "PlanResult", "RunResult", "Selection", "Selector"]
 
@@ -89,7 +90,17 @@ class Agent:
         self.selector = selector or AllTools(registry, self.config.examples_k)
         self.joiner = LLMJoiner(backend) if self.config.joiner == "llm" else RuleJoiner()
 
+    @property
+    def prompt_style(self) -> str:
+        """The config's choice, else the backend's (its model was trained on one), else the original."""
+        return self.config.prompt_style or getattr(self.backend, "prompt_style", "tinyagent")
+
+    def grammar(self, selection: Selection) -> str | None:
+        return plan_grammar(selection.tools) if self.config.grammar else None
+
     def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:
+        if self.prompt_style == "compact":
+            return build_compact_prompt(query, selection.tools, now=now, replan_context=replan_context)
         return build_prompt(
             query,
             selection.tools,
@@ -106,9 +117,9 @@ class Agent:
         selection = self.selector.select(query)
         prompt = self.prompt(query, now, selection)
         result = PlanResult(query, now, tools=[t.name for t in selection.tools])
-        result.prompt_tokens = self.backend.count_tokens(prompt)
         try:
-            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN])
+            result.prompt_tokens = self.backend.count_tokens(prompt)
+            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN], grammar=self.grammar(selection))
             parser = PlanParser()
             parser.feed(result.text)
             result.plan = parser.close()
@@ -141,7 +152,7 @@ class Agent:
             prompt = self.prompt(query, now, selection, context)
             result = PlanResult(query, now, tools=[t.name for t in selection.tools])
             result.prompt_tokens = self.backend.count_tokens(prompt)
-            trace = await executor.run(self._stream_steps(prompt, result))
+            trace = await executor.run(self._stream_steps(prompt, result, self.grammar(selection)))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
                 result.error = trace.planner_error
@@ -156,7 +167,7 @@ class Agent:
     def run(self, query: str, now: datetime, **kwargs: Any) -> RunResult:
         return asyncio.run(self.arun(query, now, **kwargs))
 
-    async def _stream_steps(self, prompt: str, result: PlanResult) -> AsyncIterator[Step]:
+    async def _stream_steps(self, prompt: str, result: PlanResult, grammar: str | None) -> AsyncIterator[Step]:
         """Stream the backend in a thread, parse as text arrives, validate and yield each step."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -168,7 +179,7 @@ class Agent:
 
         def produce() -> None:
             try:
-                for chunk in self.backend.stream(prompt, stop=[END_OF_PLAN]):
+                for chunk in self.backend.stream(prompt, stop=[END_OF_PLAN], grammar=grammar):
                     if stop.is_set():
                         return
                     put(("chunk", chunk))

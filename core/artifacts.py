@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ArtifactStatus", "artifact_status"]
+__all__ = ["EMBEDDED_DIR", "ArtifactStatus", "PlannerArtifacts", "active_planner", "artifact_status", "install_active"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,77 @@ def _fingerprint_of(manifest_path: Path) -> str | None:
 
 
 def artifact_status(artifacts_dir: Path, current: str) -> ArtifactStatus:
-    """The trained classifier for ``current`` if there is one; else the newest for another tool set
-    (stale); else the planner's ``active/manifest.json``; else none."""
-    mine = artifacts_dir / "classifier" / current[:16]
-    if _fingerprint_of(mine / "manifest.json") == current:
-        return ArtifactStatus(mine, current, current)
+    """Stale when the active planner was built for another tool set; else current when a classifier
+    for ``current`` exists (retrained or embedded); else the newest classifier for another tool set
+    (stale); else none."""
+    planner = active_planner(artifacts_dir)
+    if planner is not None and planner.fingerprint != current:
+        return ArtifactStatus(planner.model.parent, planner.fingerprint, current)
+    for root in (artifacts_dir, EMBEDDED_DIR):
+        mine = root / "classifier" / current[:16]
+        if _fingerprint_of(mine / "manifest.json") == current:
+            return ArtifactStatus(mine, current, current)
     others = sorted((artifacts_dir / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     for path in reversed(others):
         fp = _fingerprint_of(path)
         if fp:
             return ArtifactStatus(path.parent, fp, current)
-    active = artifacts_dir / "active"
-    return ArtifactStatus(active, _fingerprint_of(active / "manifest.json"), current)
+    if planner is not None:
+        return ArtifactStatus(planner.model.parent, planner.fingerprint, current)
+    return ArtifactStatus(artifacts_dir / "planner", None, current)
+
+
+# The embedded default: a planner (and the assistant pack's classifier) shipped inside the package.
+EMBEDDED_DIR = Path(__file__).parent / "embedded"
+
+
+@dataclass(frozen=True)
+class PlannerArtifacts:
+    """A planner ready to load: the GGUF model, an optional GGUF LoRA adapter, and what it was built for."""
+
+    model: Path
+    lora: Path | None
+    fingerprint: str
+    prompt_style: str
+    source: str  # "retrained" or "embedded"
+    manifest: dict
+
+    def classifier_dir(self) -> Path | None:
+        folder = self.manifest.get("classifier")
+        return self.model.parent / folder if folder else None
+
+
+def _planner_from(folder: Path, source: str) -> PlannerArtifacts | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        model = folder / manifest["model"]
+        lora = folder / manifest["lora"] if manifest.get("lora") else None
+        if not model.is_file() or (lora and not lora.is_file()):
+            return None
+        return PlannerArtifacts(
+            model, lora, manifest["fingerprint"], manifest.get("prompt_style", "compact"), source, manifest
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: as if absent
+
+
+def active_planner(artifacts_dir: Path) -> PlannerArtifacts | None:
+    """What ``tinyagent retrain`` installed last (``active.json`` names its folder), else the
+    embedded default, else None."""
+    try:
+        folder = json.loads((artifacts_dir / "active.json").read_text(encoding="utf-8"))["folder"]
+        trained = _planner_from(artifacts_dir / folder, "retrained")
+    except (OSError, ValueError, KeyError, TypeError):
+        trained = None
+    return trained or _planner_from(EMBEDDED_DIR, "embedded")
+
+
+def install_active(artifacts_dir: Path, folder: Path) -> None:
+    """Make ``folder`` (complete, with its manifest, under ``artifacts_dir``) the active planner.
+    One atomic rename of ``active.json`` switches; until then the previous planner stays active, so
+    an interrupted or failed retrain changes nothing."""
+    from .atomic import atomic_write
+
+    if _planner_from(folder, "retrained") is None:
+        raise ValueError(f"{folder} is not a complete planner folder")
+    atomic_write(artifacts_dir / "active.json", json.dumps({"folder": folder.relative_to(artifacts_dir).as_posix()}))

@@ -55,6 +55,8 @@ def parse_now(value: str | None) -> datetime:
 
 
 def make_backend(session: Session, name: str | None, options: dict[str, Any]) -> Backend:
+    if not name:  # --script and --base-url say which backend they are for
+        name = "scripted" if options.get("script") else "openai" if options.get("base_url") else None
     name = name or session.config.backend
     factory = session.registry.backends.get(name)
     if factory is None:
@@ -74,7 +76,15 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
                 "--backend", "backend_name", help="LLM backend (see `tinyagent doctor`); default from config."
             ),
             click.option("--base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1."),
-            click.option("--model", help="Model name (openai backend)."),
+            click.option("--model", help="Model: a GGUF file (llama backend) or a model name (openai backend)."),
+            click.option("--lora", type=click.Path(exists=True, dir_okay=False), help="GGUF LoRA adapter (llama)."),
+            click.option("--threads", type=click.IntRange(min=1), help="CPU threads (llama backend)."),
+            click.option(
+                "--prompt-style",
+                type=click.Choice(["tinyagent", "compact"]),
+                help="tinyagent: the original TinyAgent prompt (published models); compact: tinyagent's own models.",
+            ),
+            click.option("--no-grammar", is_flag=True, default=None, help="Decode without the plan grammar."),
             click.option("--script", type=click.Path(dir_okay=False), help="Plan script (scripted backend)."),
             click.option("--now", "now_text", help="Fix today's date: 'YYYY-MM-DD HH:MM:SS'."),
             click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file."),
@@ -84,15 +94,25 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def _agent(config_path: str | None, backend_name: str | None, **options: Any) -> Agent:
-    from .toolrag import make_selector
+def _agent(
+    config_path: str | None,
+    backend_name: str | None,
+    prompt_style: str | None = None,
+    no_grammar: bool | None = None,
+    **options: Any,
+) -> Agent:
+    from .config import replace
+    from .toolrag import make_selector, say_once
 
     session = load_session(config_path)
     backend = make_backend(session, backend_name, options)
-    cfg = session.config
-    selector = make_selector(
-        session.registry, paths().artifacts_dir, fingerprint(session.registry), cfg.examples_k, cfg.selector
-    )
+    fp = fingerprint(session.registry)
+    if backend.name == "llama" and not options.get("model"):
+        status = artifact_status(paths().artifacts_dir, fp)
+        if status.stale:  # still usable (the grammar keeps plans to installed tools), but say it once
+            say_once(status.describe())
+    cfg = replace(session.config, prompt_style=prompt_style, grammar=False if no_grammar else None)
+    selector = make_selector(session.registry, paths().artifacts_dir, fp, cfg.examples_k, cfg.selector)
     return Agent(session.registry, backend, cfg, selector)
 
 
@@ -243,6 +263,10 @@ def _heard(session: Session, transcribe: Callable[[Any], Any]) -> str:
 def _run_query(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: str | None, **kw: Any) -> None:
     now = parse_now(now_text)
     agent = _agent(**kw)
+    try:
+        agent.backend.count_tokens(query)  # loads a local model now: a broken one is one clear error
+    except BackendError as exc:
+        raise click.ClickException(str(exc)) from None
     if dry_run:
         result = agent.plan(query, now)
         if as_json:
@@ -536,6 +560,13 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--teacher-size", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--classifier-examples", type=click.IntRange(min=1), help="Train the classifier on N examples.")
 @click.option("--classifier-layers", type=click.IntRange(min=1, max=6), help="Keep N encoder layers (quick runs).")
+@click.option("--base", help="Hugging Face model folder for the planner adapter (default: the embedded base).")
+@click.option("--from-scratch", is_flag=True, help="Train a new base planner (tokenizer and weights), no adapter.")
+@click.option("--planner-steps", type=click.IntRange(min=1), help="Planner optimizer steps.")
+@click.option("--planner-examples", type=click.IntRange(min=1), help="Train the planner on N examples.")
+@click.option("--rank", type=click.IntRange(min=1), default=32, show_default=True, help="LoRA rank.")
+@click.option("--eval-limit", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--resume", is_flag=True, help="Reuse a finished planner training run; export and evaluate it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def retrain(
     only: str | None,
@@ -547,34 +578,52 @@ def retrain(
     teacher_size: int,
     classifier_examples: int | None,
     classifier_layers: int | None,
+    base: str | None,
+    from_scratch: bool,
+    planner_steps: int | None,
+    planner_examples: int | None,
+    rank: int,
+    eval_limit: int,
+    resume: bool,
     config_path: str | None,
 ) -> None:
     """Rebuild the artifacts for the installed packs: the synthetic dataset, the Tool RAG classifier
-    (and, with a later milestone, the planner). Stages whose inputs did not change are skipped."""
-    from .training.retrain import NOT_YET, retrain_classifier, retrain_data, retrain_teacher, work_dir
+    and the planner (a LoRA adapter, exported to GGUF, evaluated, then installed). Stages whose
+    inputs did not change are skipped; a failed or interrupted run leaves the previous planner active."""
+    import time
 
+    from .training.retrain import retrain_classifier, retrain_data, retrain_planner, retrain_teacher, work_dir
+
+    t0 = time.perf_counter()
     reg = load_session(config_path).registry
     stages = [only] if only else ["data", "classifier", "planner"]
     out = Path(out_dir) if out_dir else work_dir(reg) / "data"
     for stage in stages:
-        if stage == "data":
-            try:
+        if stage != "data" and not (out / "train.jsonl").exists():
+            raise click.ClickException(f"no dataset in {out}: run `tinyagent retrain --only data` first")
+        try:
+            if stage == "data":
                 retrain_data(reg, out, size, seed)
                 if teacher_url:
                     retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
-            except (ValueError, RuntimeError) as exc:
-                raise click.ClickException(str(exc)) from None
-        elif stage == "classifier":
-            if not (out / "train.jsonl").exists():
-                raise click.ClickException(f"no dataset in {out}: run `tinyagent retrain --only data` first")
-            try:
+            elif stage == "classifier":
                 retrain_classifier(reg, out, classifier_examples, classifier_layers, seed)
-            except (ValueError, RuntimeError) as exc:
-                raise click.ClickException(str(exc)) from None
-        else:
-            click.echo(f"{stage}: skipped: {NOT_YET[stage]}", err=True)
-            if only:
-                sys.exit(1)
+            else:
+                retrain_planner(
+                    reg,
+                    out,
+                    base=base,
+                    from_scratch=from_scratch,
+                    steps=planner_steps,
+                    examples=planner_examples,
+                    rank=rank,
+                    seed=seed,
+                    eval_limit=eval_limit,
+                    resume=resume,
+                )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise click.ClickException(f"{stage}: {exc}") from None
+    click.echo(f"retrain: done in {time.perf_counter() - t0:.0f} s")
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def paths() -> Paths:
 
 @dataclass
 class Config:
-    backend: str = "scripted"
+    backend: str = "llama"  # the active planner: retrained, else the embedded default
     backend_options: dict[str, Any] = field(default_factory=dict)
     disabled_packs: list[str] = field(default_factory=list)
     step_timeout: float = 60.0
@@ -50,6 +50,8 @@ class Config:
     joiner: str = "rule"
     voice: dict[str, Any] = field(default_factory=dict)  # model, threads, compute_type, language, prompt
     selector: str = "auto"  # auto: Tool RAG when trained for this tool set | all: every tool
+    prompt_style: str = ""  # tinyagent (the original prompt) | compact; empty: what the backend's model expects
+    grammar: bool = True  # constrain decoding to valid plans over the selected tools (llama backends)
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = field(default="(defaults)", metadata={"internal": True})
 
@@ -68,6 +70,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "timezone": (str,),
     "joiner": (str,),
     "selector": (str,),
+    "prompt_style": (str,),
+    "grammar": (bool,),
     "voice": (dict,),
     "packs": (dict,),
 }
@@ -105,6 +109,8 @@ def load_config(path: str | Path | None = None) -> Config:
     cfg = Config(**values, source=str(file) if values or file.exists() else "(defaults)")
     if cfg.max_rounds < 1:
         raise ConfigError(f"config file {file}: key 'max_rounds' must be at least 1")
+    if cfg.prompt_style not in ("", "tinyagent", "compact"):
+        raise ConfigError(f"config file {file}: key 'prompt_style' must be 'tinyagent' or 'compact'")
     return cfg
 
 

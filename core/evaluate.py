@@ -68,7 +68,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         t2 = time.perf_counter()
         text, pred, error = "", None, ""
         try:
-            text = agent.backend.complete(prompt, stop=[END_OF_PLAN])
+            text = agent.backend.complete(prompt, stop=[END_OF_PLAN], grammar=agent.grammar(selection))
             pred = parse_plan(text)
             issues = validate_plan(pred, agent.registry.tools)
             if issues:

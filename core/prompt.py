@@ -9,8 +9,11 @@ from datetime import datetime
 from .plan import parse_plan
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
+from .when import resolve_times
 
-__all__ = ["build_prompt", "example_tools", "rules_for", "examples_for"]
+__all__ = ["PROMPT_STYLES", "build_compact_prompt", "build_prompt", "example_tools", "rules_for", "examples_for"]
+
+PROMPT_STYLES = ("tinyagent", "compact")
 
 _HEADER = (
     "Given a user query, create a plan to solve it with the utmost parallelizability. "
@@ -100,3 +103,17 @@ def build_prompt(
     if replan_context:
         parts.append(f"{replan_context.strip()}\nCurrent Plan:\n")
     return "".join(parts)
+
+
+def build_compact_prompt(query: str, tools: Sequence[Tool], *, now: datetime, replan_context: str = "") -> str:
+    """The embedded planner's prompt: the selected tools' names, the request's date and time
+    expressions resolved in code (the model copies them instead of doing calendar arithmetic),
+    and the request. Training builds its prompts with this same function.
+    """
+    lines = ["Tools: " + " ".join(t.name for t in tools)]
+    lines += [f"Time: {ref.describe()}" for ref in resolve_times(query, now)]
+    lines.append(f"Question: {' '.join(query.split())}")
+    if replan_context:
+        lines.append(replan_context.strip())
+    lines.append("Plan:\n")
+    return "\n".join(lines)

@@ -94,13 +94,28 @@ class ToolRAG:
         probs = _sigmoid(logits[0])
         return dict(zip(self.labels, probs.tolist(), strict=True)), emb[0]
 
-    def select(self, query: str) -> Selection:
-        scores, emb = self.scores(query)
+    def _names(self, scores: dict[str, float]) -> set[str]:
         names = {n for n, s in scores.items() if s >= self.threshold and n in self.registry.tools}
         if not names:
             ranked = sorted(((s, n) for n, s in scores.items() if n in self.registry.tools), reverse=True)
             if ranked and ranked[0][0] >= self.min_score:
                 names = {n for _, n in ranked[: self.fallback_tools]}
+        return names
+
+    def tool_names(self, queries: list[str], batch: int = 64) -> list[list[str]]:
+        """The tools :meth:`select` would pick for each query, batched (training builds its prompts
+        with the selection the runtime makes)."""
+        out = []
+        for i in range(0, len(queries), batch):
+            logits, _ = self.encoder(queries[i : i + batch])
+            for row in _sigmoid(logits):
+                names = self._names(dict(zip(self.labels, row.tolist(), strict=True)))
+                out.append([n for n in self.registry.tools if n in names])
+        return out
+
+    def select(self, query: str) -> Selection:
+        scores, emb = self.scores(query)
+        names = self._names(scores)
         tools = [t for t in self.registry.tools.values() if t.name in names]
         examples, example_tools, vectors = self._bank
         order = np.argsort(-(vectors @ emb))
@@ -133,7 +148,7 @@ class EmbeddingFallback:
 _warned: set[str] = set()
 
 
-def _say_once(message: str) -> None:
+def say_once(message: str) -> None:
     if message not in _warned:
         _warned.add(message)
         print(f"tinyagent: {message}", file=sys.stderr)
@@ -144,12 +159,15 @@ def make_selector(registry: Registry, artifacts: Path, fingerprint: str, k: int 
     else every tool. The fallbacks are announced once per process."""
     if mode == "all":
         return AllTools(registry, k)
-    folder = classifier_dir(artifacts, fingerprint)
-    if (folder / "manifest.json").exists():
-        return ToolRAG(registry, folder, k)
+    from .artifacts import EMBEDDED_DIR
+
+    for root in (artifacts, EMBEDDED_DIR):  # retrained first, then the one shipped with the package
+        folder = classifier_dir(root, fingerprint)
+        if (folder / "manifest.json").exists():
+            return ToolRAG(registry, folder, k)
     others = sorted((artifacts / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     if others:
-        _say_once(
+        say_once(
             "no Tool RAG classifier for the installed tool set; selecting tools by embedding "
             "similarity until you run `tinyagent retrain`"
         )

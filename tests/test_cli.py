@@ -97,7 +97,7 @@ def test_bad_now_and_unknown_backend(script):
     out = invoke("plan", "--script", script, "--now", "yesterday", "Numbers please")
     assert out.exit_code == 2 and "YYYY-MM-DD HH:MM:SS" in out.output
     out = invoke("plan", "--backend", "nope", "Numbers please")
-    assert out.exit_code == 1 and "unknown backend 'nope' (installed: openai, scripted)" in out.output
+    assert out.exit_code == 1 and "unknown backend 'nope' (installed: llama, openai, scripted)" in out.output
 
 
 def test_openai_backend_from_the_command_line(fake_pack):
@@ -148,9 +148,12 @@ def test_home_moves_config_data_and_artifacts(tmp_path, fake_pack):
 
 
 def test_doctor_reports_stale_artifacts(tmp_path, fake_pack):
-    active = tmp_path / "home" / "artifacts" / "active"
-    active.mkdir(parents=True)
-    (active / "manifest.json").write_text(json.dumps({"fingerprint": "0" * 64}))
+    artifacts = tmp_path / "home" / "artifacts"
+    (artifacts / "planner" / "old").mkdir(parents=True)
+    (artifacts / "planner" / "old" / "model.gguf").write_bytes(b"GGUF")
+    manifest = {"fingerprint": "0" * 64, "model": "model.gguf"}
+    (artifacts / "planner" / "old" / "manifest.json").write_text(json.dumps(manifest))
+    (artifacts / "active.json").write_text(json.dumps({"folder": "planner/old"}))
     info = json.loads(invoke("doctor", "--json").output)
     assert info["stale"] is True and "tinyagent retrain" in info["artifacts"]
 

@@ -1,7 +1,8 @@
 """``tinyagent retrain``: rebuild the trained artifacts for the installed tool set.
 
-Stages: ``data`` (synthetic dataset), then ``classifier`` (Tool RAG) and ``planner`` (LoRA),
-which later milestones add. Each stage writes into a work folder keyed by the tool-set fingerprint.
+Stages: ``data`` (synthetic dataset), ``classifier`` (Tool RAG) and ``planner`` (a LoRA adapter on
+a base model, or a base from scratch). Each stage works in a folder keyed by the tool-set
+fingerprint; the planner is installed only once it is complete and evaluated.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from typing import Any
 import click
 
 from ..config import paths
+from ..jsonl import read_jsonl
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
 from .generator import DataConfig, write_dataset
 
-__all__ = ["STAGES", "retrain_data", "retrain_teacher", "work_dir"]
+__all__ = ["STAGES", "retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
 
 STAGES = ("data", "classifier", "planner")
-NOT_YET = {"planner": "the planner LoRA stage is not implemented yet"}
 
 
 def work_dir(reg: Registry) -> Path:
@@ -129,3 +130,164 @@ def _data_stamp(data: Path) -> Any:
         return [m["seconds"], m["counts"], m["seed"]]
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _bar(label: str) -> Any:
+    """A progress callback that opens a click progress bar per stage label."""
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = click.progressbar(length=total, label=stage, show_eta=True, show_pos=True)
+            bars[stage].__enter__()
+        bars[stage].update(done - bars[stage].pos)
+        if done >= total:
+            bars.pop(stage).__exit__(None, None, None)
+
+    return progress
+
+
+def _selector_names(reg: Registry, data: Path) -> tuple[Any, str]:
+    """How training picks each request's tools: the runtime's Tool RAG when there is one for this
+    tool set (so training sees what serving will), else the tools the plan uses."""
+    from ..artifacts import EMBEDDED_DIR
+    from ..toolrag import ToolRAG, classifier_dir
+
+    fp = fingerprint(reg)
+    for root in (paths().artifacts_dir, EMBEDDED_DIR):
+        folder = classifier_dir(root, fp)
+        if (folder / "manifest.json").exists():
+            return ToolRAG(reg, folder).tool_names, "tool-rag"
+    gold = {}
+    for split in ("train", "val", "test", "test_heldout"):
+        for row in read_jsonl(data / f"{split}.jsonl"):
+            gold[row["query"]] = row["tools"]
+    return (lambda queries: [gold[q] for q in queries]), "plan-tools"
+
+
+def retrain_planner(
+    reg: Registry,
+    data: Path,
+    *,
+    base: str | None = None,
+    from_scratch: bool = False,
+    steps: int | None = None,
+    examples: int | None = None,
+    rank: int = 32,
+    seed: int = 0,
+    eval_limit: int = 300,
+    quant: str = "Q4_K_M",
+    resume: bool = False,
+    shape: dict | None = None,
+) -> dict:
+    """Train the planner for the installed tools, export GGUF, evaluate, and install it atomically.
+
+    ``base``: a Hugging Face model folder (default: the embedded base); ``from_scratch``: train a new
+    base (tokenizer and weights) instead of an adapter. ``resume`` reuses a finished training run
+    in the work folder and continues with export and evaluation. ``shape`` overrides
+    :class:`PlannerConfig` fields (a tiny model in tests).
+    """
+    import shutil
+    import time
+
+    from ..artifacts import EMBEDDED_DIR, install_active
+    from .export import export_base, export_lora, quantize
+    from .planner import PlannerConfig, planner_rows, train_planner
+
+    fp = fingerprint(reg)
+    work = work_dir(reg) / "planner"
+    t0 = time.perf_counter()
+    select, selection = _selector_names(reg, data)
+    rows = planner_rows(reg, data, "train", select, limit=examples)
+    if from_scratch:
+        cfg = PlannerConfig(**{"steps": steps or 3000, "seed": seed, **(shape or {})})
+        trained = work / "base"
+    else:
+        cfg = PlannerConfig(**{"steps": steps or 1500, "lora_rank": rank, "lr": 2e-3, "seed": seed, **(shape or {})})
+        trained = work / "lora"
+    base_dir = None if from_scratch else Path(base) if base else EMBEDDED_DIR / "base"
+    if base_dir is not None and not (base_dir / "config.json").exists():
+        raise ValueError(f"no Hugging Face model folder at {base_dir}")
+    if not (resume and (trained / "training.json").exists()):
+        shutil.rmtree(trained, ignore_errors=True)
+        info = train_planner(rows, trained, cfg, base=base_dir, progress=_bar("planner"))
+    else:
+        info = json.loads((trained / "training.json").read_text(encoding="utf-8"))
+        click.echo(f"planner: reusing the finished training run in {trained}")
+    stage = paths().artifacts_dir / "planner" / f"{fp[:16]}-{int(time.time())}"
+    stage.mkdir(parents=True)
+    try:
+        if from_scratch:
+            f16 = export_base(trained, work / "model.f16.gguf")
+            model, lora = quantize(f16, stage / f"model.{quant.lower()}.gguf", quant), None
+            for name in ("config.json", "model.safetensors", "tokenizer.model"):
+                shutil.copy2(trained / name, stage / name)  # the next retrain's base
+        else:
+            model = _base_gguf(base_dir, quant)
+            base_config = json.loads((base_dir / "config.json").read_text(encoding="utf-8"))
+            lora = export_lora(trained, base_config, stage / "adapter.gguf")
+        manifest = {
+            "fingerprint": fp,
+            "model": str(model.relative_to(stage)) if model.parent == stage else str(model.resolve()),
+            "lora": lora.name if lora else None,
+            "prompt_style": "compact",
+            "selection": selection,
+            "training": info,
+        }
+        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        manifest["eval"] = _evaluate_planner(reg, data, stage, eval_limit)
+        manifest["seconds"] = round(time.perf_counter() - t0, 1)
+        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        install_active(paths().artifacts_dir, stage)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)  # the previous planner stays active
+        raise
+    return manifest
+
+
+def _base_gguf(base_dir: Path, quant: str) -> Path:
+    """The base's quantized GGUF: shipped beside the embedded base, else converted once and cached."""
+    import hashlib
+
+    from .export import export_base, quantize
+
+    shipped = sorted(base_dir.glob("*.gguf"))
+    if shipped:
+        return shipped[0]
+    key = hashlib.sha256(str(base_dir.resolve()).encode()).hexdigest()[:16]
+    cache = paths().artifacts_dir / "planner" / "base" / key
+    out = cache / f"model.{quant.lower()}.gguf"
+    if not out.exists():
+        f16 = export_base(base_dir, cache / "model.f16.gguf")
+        quantize(f16, out, quant)
+        f16.unlink()
+    return out
+
+
+def _evaluate_planner(reg: Registry, data: Path, folder: Path, limit: int) -> dict:
+    """DAG success on the test splits with the new planner, grammar on, as the runtime runs it."""
+    from ..agent import Agent
+    from ..artifacts import _planner_from
+    from ..backends.llama import LlamaBackend
+    from ..evaluate import evaluate
+    from ..toolrag import make_selector
+
+    planner = _planner_from(folder, "retrained")
+    assert planner is not None
+    backend = LlamaBackend(planner.model, planner.lora, prompt_style=planner.prompt_style)
+    agent = Agent(reg, backend, selector=make_selector(reg, paths().artifacts_dir, fingerprint(reg)))
+    results = {}
+    try:
+        for split in ("test", "test_heldout"):
+            rows = list(read_jsonl(data / f"{split}.jsonl"))[:limit]
+            if rows:
+                rep = evaluate(agent, rows)
+                results[split] = rep.to_json()
+                click.echo(
+                    f"planner: {split}: DAG success {rep.dag_success:.1%}, arguments {rep.args_success:.1%}, "
+                    f"invalid plans {rep.invalid_rate:.1%}, p50 {rep.latency_ms['total']['p50']:.0f} ms "
+                    f"({len(rows)} requests)"
+                )
+    finally:
+        backend.close()
+    return results

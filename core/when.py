@@ -1,0 +1,188 @@
+"""Date and time expressions in a request, resolved in code against the current time.
+
+A small planner is bad at calendar arithmetic ("next Friday at 3" -> which date?), so the runtime
+resolves what it finds here and puts the results in the prompt for the model to copy. The
+conventions match the synthetic data's (``training/dates.py``, docs/synthetic-data.md): a bare
+weekday or "next <weekday>" is the first such day strictly after today; a bare hour from 1 to 7
+means the afternoon; "tonight" is 8pm; a date without a year is the next such date; the default
+duration is 60 minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["TimeRef", "resolve_times"]
+
+_FMT = "%Y-%m-%d %H:%M:%S"
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]  # fmt: skip
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
+            "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # fmt: skip
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?<=on )(?:mon|tue|wed|thu|fri|sat|sun)\.?)"
+_NUM = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty-five|ninety)"
+_DAY = (
+    rf"(?P<rel>today|tomorrow|the day after tomorrow|tonight)"
+    rf"|(?:on |next |this coming |this )?(?P<wd>{_WEEKDAY})\b"
+    rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?:on |the )?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<mon2>{_MONTH})"
+)
+_CLOCK = (
+    r"(?P<noon>noon|midday|midnight)"
+    r"|(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>[ap]\.?m\.?)"
+    r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
+    r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
+)
+_DURATION = rf"(?:for |lasting )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
+_RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
+
+_DAY_RE = re.compile(rf"\b(?:{_DAY})", re.I)
+_CLOCK_RE = re.compile(rf"(?:\bat |@ ?)?(?:{_CLOCK})", re.I)
+_DURATION_RE = re.compile(rf"\b{_DURATION}\b", re.I)
+_RELATIVE_RE = re.compile(_RELATIVE, re.I)
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """One resolved expression: ``start``/``end`` as 'YYYY-MM-DD HH:MM:SS', ``day`` as 'YYYY-MM-DD'."""
+
+    text: str
+    start: str
+    end: str
+    minutes: int
+    day: str
+
+    def describe(self) -> str:
+        return f"{self.start} to {self.end} ({self.minutes} min)"
+
+
+def _number(word: str) -> float:
+    word = word.lower()
+    return float(word) if word[0].isdigit() else float(_NUMBERS.get(word, 1))
+
+
+def _minutes(text: str) -> int:
+    text = text.lower()
+    if text == "an hour and a half":
+        return 90
+    if text.startswith("half an"):
+        return 30
+    n, unit = text.split(" ", 1)
+    return round(_number(n) * (60 if unit.startswith("h") else 1))
+
+
+def _month(name: str) -> int:
+    return next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(name.lower().rstrip(".")[:3]))
+
+
+def _next_date(now: datetime, month: int, day: int) -> datetime | None:
+    for year in range(now.year, now.year + 5):
+        try:
+            candidate = now.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue  # February 29 in a year without one
+        if candidate.date() >= now.date():
+            return candidate
+    return None
+
+
+def _day(m: re.Match[str], now: datetime) -> datetime | None:
+    if rel := m["rel"]:
+        offsets = {"today": 0, "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2}
+        return now + timedelta(days=offsets[rel.lower()])
+    if wd := m["wd"]:
+        target = next(i for i, w in enumerate(_WEEKDAYS) if w.startswith(wd.lower()[:3]))
+        return now + timedelta(days=(target - now.weekday()) % 7 or 7)
+    if iso := m["iso"]:
+        try:
+            return datetime.strptime(iso, "%Y-%m-%d").replace(hour=now.hour, minute=now.minute)
+        except ValueError:
+            return None
+    if m["mon1"]:
+        return _next_date(now, _month(m["mon1"]), int(m["d1"]))
+    return _next_date(now, _month(m["mon2"]), int(m["d2"]))
+
+
+def _clock(m: re.Match[str]) -> tuple[int, int] | None:
+    if noon := m["noon"]:
+        return (0, 0) if noon.lower() == "midnight" else (12, 0)
+    if m["ap"]:
+        hour, minute = int(m["h"]), int(m["m"] or 0)
+        if not 1 <= hour <= 12:
+            return None
+        pm = m["ap"].lower().startswith("p")
+        return (hour % 12 + (12 if pm else 0), minute)
+    if m["h24"]:
+        hour, minute = int(m["h24"]), int(m["m24"])
+        if 1 <= hour <= 7 and not m["h24"].startswith("0"):
+            hour += 12  # "at 1:45" is the afternoon; "01:45" is not
+        return (hour, minute) if hour < 24 and minute < 60 else None
+    hour = int(m["hb"])
+    if not 1 <= hour <= 12:
+        return None
+    return (hour + 12, 0) if hour <= 7 else (hour, 0)  # "at 3" is 15:00, "at 9" is 09:00
+
+
+def _adjacent(a: re.Match[str], b: re.Match[str]) -> bool:
+    return 0 <= b.start() - a.end() <= 4 or 0 <= a.start() - b.end() <= 4
+
+
+def _ref(text: str, start: datetime, minutes: int) -> TimeRef:
+    start = start.replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=minutes)
+    return TimeRef(text.strip(), start.strftime(_FMT), end.strftime(_FMT), minutes, start.strftime("%Y-%m-%d"))
+
+
+def resolve_times(query: str, now: datetime) -> list[TimeRef]:
+    """Every date/time expression in ``query``, in order, resolved against ``now``.
+
+    A day and a clock time within a few words of each other form one expression ("tomorrow at 3pm",
+    "at 3pm on Friday"); a duration right after it sets the end. A day alone starts at 09:00; a
+    clock time alone is today's, or tomorrow's when it has passed.
+    """
+    days = [m for m in _DAY_RE.finditer(query) if _day(m, now) is not None]
+    clocks = [m for m in _CLOCK_RE.finditer(query) if _clock(m) is not None]
+    clocks = [c for c in clocks if not any(d.start() <= c.start() < d.end() for d in days)]
+    found: list[tuple[int, int, datetime]] = []
+    used: set[int] = set()
+    for d in days:
+        day = _day(d, now)
+        assert day is not None
+        near = [c for c in clocks if id(c) not in used and _adjacent(d, c)]
+        if near:
+            c = near[0]
+            used.add(id(c))
+            hour, minute = _clock(c) or (9, 0)
+            if (d["rel"] or "").lower() == "tonight" and hour < 12:
+                hour += 12  # "tonight at 9" is 21:00
+            found.append((min(d.start(), c.start()), max(d.end(), c.end()), day.replace(hour=hour, minute=minute)))
+        elif (d["rel"] or "").lower() == "tonight":
+            found.append((d.start(), d.end(), day.replace(hour=20, minute=0)))
+        else:
+            found.append((d.start(), d.end(), day.replace(hour=9, minute=0)))
+    for c in clocks:
+        if id(c) in used:
+            continue
+        hour, minute = _clock(c) or (9, 0)
+        start = now.replace(hour=hour, minute=minute)
+        if start <= now:
+            start += timedelta(days=1)
+        found.append((c.start(), c.end(), start))
+    for r in _RELATIVE_RE.finditer(query):
+        unit = r["ru"].lower()
+        amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])
+        found.append((r.start(), r.end(), now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1))))
+    refs = []
+    for start_i, end_i, start in sorted(found, key=lambda f: f[0]):
+        minutes = 60
+        dur = _DURATION_RE.search(query, end_i)
+        if dur and dur.start() - end_i <= 2:
+            minutes, end_i = _minutes(dur["dur"]), dur.end()
+        refs.append(_ref(query[start_i:end_i], start, minutes))
+    return refs

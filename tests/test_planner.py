@@ -1,0 +1,131 @@
+"""The planner pipeline end to end with a tiny model: dataset, a base from scratch (tokenizer,
+weights), GGUF export, 4-bit quantization, llama.cpp with the plan grammar, a LoRA adapter exported
+to GGUF, the active-planner switch, staleness, and an interrupted retrain."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tinyagent_todo
+from click.testing import CliRunner
+
+from tinyagent.agent import Agent
+from tinyagent.artifacts import active_planner, artifact_status
+from tinyagent.backends.llama import LlamaBackend
+from tinyagent.cli import cli
+from tinyagent.config import Config, paths
+from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins.host import add_plugin, remove_plugin
+from tinyagent.training import retrain as retrain_module
+from tinyagent.training.generator import DataConfig, write_dataset
+from tinyagent.training.planner import load_tokenizer
+from tinyagent.training.retrain import retrain_planner
+
+TINY = {"vocab_size": 400, "hidden": 64, "layers": 2, "heads": 2, "intermediate": 128, "batch": 16, "warmup": 10, "lr": 5e-3}
+NOW = datetime(2026, 11, 24, 10, 30)
+
+
+@pytest.fixture
+def todo_registry():
+    add_plugin(tinyagent_todo, "todo")
+    yield load_registry(get_plugin_manager())
+    remove_plugin("todo")
+
+
+def _merged_vs_llama(base: Path, adapter: Path, gguf: Path, lora_gguf: Path, prompt: str) -> float:
+    """Largest logit difference between peft's merged model and llama.cpp with the GGUF adapter."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    ids = [1, *load_tokenizer(base).encode(prompt)]
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    merged = PeftModel.from_pretrained(model, adapter).merge_and_unload().eval()
+    with torch.no_grad():
+        want = merged(torch.tensor([ids])).logits[0, -1].numpy()
+    from llama_cpp import Llama
+
+    llm = Llama(str(gguf), lora_path=str(lora_gguf), n_ctx=256, logits_all=True, verbose=False)
+    llm.eval(ids)
+    got = np.array(llm.scores[len(ids) - 1])
+    llm.close()
+    return float(np.abs(want - got).max())
+
+
+def test_retrain_planner_end_to_end(todo_registry, tmp_path, monkeypatch):
+    reg = todo_registry
+    data = tmp_path / "data"
+    write_dataset(reg, data, DataConfig.sized(400), fingerprint(reg))
+    artifacts = paths().artifacts_dir
+
+    # A base from scratch: tokenizer, weights, F16 GGUF, Q4 GGUF, evaluated with the grammar on.
+    first = retrain_planner(reg, data, from_scratch=True, steps=300, eval_limit=12, shape=TINY)
+    planner = active_planner(artifacts)
+    assert planner is not None and planner.source == "retrained" and planner.fingerprint == fingerprint(reg)
+    assert planner.model.name == "model.q4_k_m.gguf" and planner.lora is None
+    assert first["eval"]["test"]["n"] == 12
+    for failure in first["eval"]["test"]["failures"]:  # the grammar rules out unknown tools and arity errors
+        assert "unknown_tool" not in failure["error"] and "arity" not in failure["error"]
+    assert not artifact_status(artifacts, fingerprint(reg)).stale
+
+    # The llama.cpp backend under the grammar: every plan names installed tools with the right arity.
+    backend = LlamaBackend(planner.model, prompt_style="compact")
+    agent = Agent(reg, backend, Config())
+    for query in ["add buy milk to my todo list", "what's on my todo list?", "mark the dentist task done", "hello"]:
+        result = agent.plan(query, NOW)
+        codes = {issue.code for issue in result.issues}
+        assert result.error is None and not codes & {"syntax", "unknown_tool", "arity", "type"}, result.text
+    assert backend.count_tokens("Tools: add_todo\n") > 1
+    backend.close()
+
+    # A LoRA adapter on that base: llama.cpp with the GGUF adapter matches peft's merged model.
+    base_dir = planner.model.parent
+    second = retrain_planner(reg, data, base=str(base_dir), steps=15, rank=4, eval_limit=4, shape={"batch": 8})
+    adapter = active_planner(artifacts)
+    assert adapter is not None and adapter.lora is not None and adapter.model == planner.model
+    assert second["training"]["trainable"] < second["training"]["parameters"] / 2
+    f16 = retrain_module.work_dir(reg) / "planner" / "model.f16.gguf"  # unquantized: the check is exact
+    lora_dir = retrain_module.work_dir(reg) / "planner" / "lora"
+    prompt = "Tools: add_todo list_todos\nQuestion: add call mom to my todo list\nPlan:\n"
+    assert _merged_vs_llama(base_dir, lora_dir, f16, adapter.lora, prompt) < 0.01
+
+    # An interrupted retrain leaves the previous planner active and no half-built folder.
+    before = json.loads((artifacts / "active.json").read_text())
+    folders = set((artifacts / "planner").iterdir())
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(retrain_module, "_evaluate_planner", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        retrain_planner(reg, data, base=str(base_dir), steps=2, rank=4, resume=True, shape={"batch": 8})
+    assert json.loads((artifacts / "active.json").read_text()) == before
+    assert set((artifacts / "planner").iterdir()) == folders
+
+    # The CLI runs on the active planner by default (the llama backend) and plans a dry run.
+    out = CliRunner().invoke(cli, ["run", "--dry-run", "--now", "2026-11-24 10:30:00", "add buy milk to my todo list"])
+    assert out.exit_code == 0, out.output
+    assert "join()" in out.output or "1." in out.output
+
+
+def test_runtime_says_when_the_planner_is_stale(todo_registry, tmp_path, fake_pack):
+    """A planner built for another tool set still loads, and the CLI names the command that fixes it."""
+    folder = paths().artifacts_dir / "planner" / "old"
+    folder.mkdir(parents=True)
+    (folder / "model.gguf").write_bytes(b"GGUF")
+    (folder / "manifest.json").write_text(json.dumps({"fingerprint": "f" * 64, "model": "model.gguf", "lora": None}))
+    (paths().artifacts_dir / "active.json").write_text(json.dumps({"folder": "planner/old"}))
+    reg = load_registry(get_plugin_manager())
+    status = artifact_status(paths().artifacts_dir, fingerprint(reg))
+    assert status.stale and "tinyagent retrain" in status.describe()
+    out = CliRunner().invoke(cli, ["run", "--dry-run", "add milk to my todo list"])
+    assert "stale" in out.output and "tinyagent retrain" in out.output
+    assert "could not load" in out.output  # a 4-byte file is no model: a clear error, not a crash
+    # A damaged pointer falls back to the embedded planner instead of failing.
+    (paths().artifacts_dir / "active.json").write_text("{not json")
+    planner = active_planner(paths().artifacts_dir)
+    assert planner is None or planner.source == "embedded"

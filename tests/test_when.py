@@ -1,0 +1,67 @@
+import random
+import re
+from datetime import datetime
+
+import pytest
+
+from tinyagent.prompt import build_compact_prompt
+from tinyagent.training.dates import sample_when
+from tinyagent.when import resolve_times
+
+NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "minutes"),
+    [
+        ("Zoom with Ana tomorrow at 3pm", "2026-11-25 15:00:00", 60),
+        ("lunch next Friday at noon for half an hour", "2026-11-27 12:00:00", 30),
+        ("call on Tuesday at 9", "2026-12-01 09:00:00", 60),  # a bare weekday is never today
+        ("book it at 3 on Friday", "2026-11-27 15:00:00", 60),  # a bare afternoon hour
+        ("dinner tonight at 9", "2026-11-24 21:00:00", 60),
+        ("standup at 09:15", "2026-11-25 09:15:00", 60),  # passed today: tomorrow
+        ("review on Feb 29 at 2pm", "2028-02-29 14:00:00", 60),  # the next year that has one
+        ("sync on 3 March at 4:30 pm for 2 hours", "2027-03-03 16:30:00", 120),
+        ("remind me in two hours", "2026-11-24 12:30:00", 60),
+        ("the day after tomorrow at 18:00 for an hour and a half", "2026-11-26 18:00:00", 90),
+        ("planning on 2027-01-04 at 10am", "2027-01-04 10:00:00", 60),
+    ],
+)
+def test_resolves_what_people_say(query, start, minutes):
+    (ref,) = resolve_times(query, NOW)
+    assert (ref.start, ref.minutes) == (start, minutes)
+    assert ref.day == start[:10]
+
+
+def test_no_times_and_numbers_that_are_not_times():
+    assert resolve_times("Text Maria that I'll be 10 minutes late", NOW) == []
+    assert resolve_times("send budget_2027.xlsx to Marcus at marcus@example.com", NOW) == []
+    assert resolve_times("Book a video call with Thu about the plan", NOW) == []
+
+
+def test_two_expressions_in_request_order():
+    refs = resolve_times("lunch Friday at 1pm, and a call tomorrow at 8:30 am for 20 minutes", NOW)
+    assert [r.start for r in refs] == ["2026-11-27 13:00:00", "2026-11-25 08:30:00"]
+    assert refs[1].end == "2026-11-25 08:50:00"
+
+
+def test_agrees_with_the_synthetic_data_on_thousands_of_expressions():
+    """Every expression the data generator writes resolves to the value its plans use."""
+    rng = random.Random(7)
+    misses = []
+    for _ in range(3000):
+        now = datetime(2026, 1, 5, 9).replace(day=rng.randint(1, 28), month=rng.randint(1, 12), hour=rng.randint(8, 20))
+        when = sample_when(rng, now, with_duration=True)
+        refs = resolve_times(f"schedule the review {when}", now)
+        if not refs or (refs[0].start, refs[0].end) != (when.start, when.end):
+            misses.append((when.text, now, [r.describe() for r in refs]))
+    assert len(misses) <= 3, misses[:5]
+
+
+def test_compact_prompt_carries_resolved_times(registry):
+    tools = list(registry.tools.values())
+    prompt = build_compact_prompt("meet tomorrow at 3pm", tools, now=NOW)
+    assert "Time: 2026-11-25 15:00:00 to 2026-11-25 16:00:00 (60 min)" in prompt
+    assert prompt.startswith("Tools: " + " ".join(t.name for t in tools))
+    assert prompt.endswith("Question: meet tomorrow at 3pm\nPlan:\n")
+    assert not re.search(r"Time:", build_compact_prompt("hello there", tools, now=NOW))
