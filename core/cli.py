@@ -564,7 +564,9 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--from-scratch", is_flag=True, help="Train a new base planner (tokenizer and weights), no adapter.")
 @click.option("--planner-steps", type=click.IntRange(min=1), help="Planner optimizer steps.")
 @click.option("--planner-examples", type=click.IntRange(min=1), help="Train the planner on N examples.")
-@click.option("--rank", type=click.IntRange(min=1), default=32, show_default=True, help="LoRA rank.")
+@click.option(
+    "--rank", type=click.IntRange(min=0), default=32, show_default=True, help="LoRA rank; 0: fine-tune the whole base."
+)
 @click.option("--eval-limit", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--resume", is_flag=True, help="Reuse a finished planner training run; export and evaluate it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))

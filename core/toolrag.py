@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .agent import AllTools, Selection
+from .backends.base import approx_tokens
 from .plugins.host import Registry
 from .plugins.types import Example
 from .prompt import examples_for, rules_for
@@ -68,15 +69,24 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class ToolRAG:
-    """Selects the tools whose score passes the trained threshold, their rules, and the ``k``
-    stored examples most similar to the request whose tools were all selected.
+    """Selects the tools whose score passes the trained threshold, their rules, and up to ``k``
+    stored examples most similar to the request whose tools were all selected, within
+    ``example_tokens`` (long multi-request examples would otherwise outweigh the tools saved).
 
     If no tool passes the threshold, the ``fallback_tools`` best-scoring tools are kept when the best
     reaches ``min_score``; below that no tool is offered and the planner can only answer that none applies.
     """
 
-    def __init__(self, registry: Registry, folder: Path, k: int = 6, fallback_tools: int = 2, min_score: float = 0.02):
-        self.registry, self.folder, self.k = registry, folder, k
+    def __init__(
+        self,
+        registry: Registry,
+        folder: Path,
+        k: int = 6,
+        fallback_tools: int = 2,
+        min_score: float = 0.02,
+        example_tokens: int = 240,
+    ):
+        self.registry, self.folder, self.k, self.example_tokens = registry, folder, k, example_tokens
         self.fallback_tools, self.min_score = fallback_tools, min_score
         self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         self.labels: list[str] = self.manifest["labels"]
@@ -119,7 +129,16 @@ class ToolRAG:
         tools = [t for t in self.registry.tools.values() if t.name in names]
         examples, example_tools, vectors = self._bank
         order = np.argsort(-(vectors @ emb))
-        chosen = [examples[i] for i in order if example_tools[i] <= names][: self.k]
+        chosen: list[Example] = []
+        spent = 0
+        for i in order:
+            if len(chosen) == self.k:
+                break
+            if example_tools[i] <= names:
+                cost = approx_tokens(examples[i].query + examples[i].plan)
+                if spent + cost <= self.example_tokens or not chosen:  # the most similar always fits
+                    chosen.append(examples[i])
+                    spent += cost
         return Selection(tools, chosen, rules_for(self.registry.rules, names))
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tinyagent_todo
 from click.testing import CliRunner
 
+import tinyagent_todo
 from tinyagent.agent import Agent
 from tinyagent.artifacts import active_planner, artifact_status
 from tinyagent.backends.llama import LlamaBackend
@@ -25,7 +25,16 @@ from tinyagent.training.generator import DataConfig, write_dataset
 from tinyagent.training.planner import load_tokenizer
 from tinyagent.training.retrain import retrain_planner
 
-TINY = {"vocab_size": 400, "hidden": 64, "layers": 2, "heads": 2, "intermediate": 128, "batch": 16, "warmup": 10, "lr": 5e-3}
+TINY = {
+    "vocab_size": 400,
+    "hidden": 64,
+    "layers": 2,
+    "heads": 2,
+    "intermediate": 128,
+    "batch": 16,
+    "warmup": 10,
+    "lr": 5e-3,
+}
 NOW = datetime(2026, 11, 24, 10, 30)
 
 
@@ -71,6 +80,9 @@ def test_retrain_planner_end_to_end(todo_registry, tmp_path, monkeypatch):
     for failure in first["eval"]["test"]["failures"]:  # the grammar rules out unknown tools and arity errors
         assert "unknown_tool" not in failure["error"] and "arity" not in failure["error"]
     assert not artifact_status(artifacts, fingerprint(reg)).stale
+    folders = set((artifacts / "planner").iterdir())
+    again = retrain_planner(reg, data, from_scratch=True, steps=300, eval_limit=12, shape=TINY)
+    assert again["seconds"] == first["seconds"] and set((artifacts / "planner").iterdir()) == folders  # skipped
 
     # The llama.cpp backend under the grammar: every plan names installed tools with the right arity.
     backend = LlamaBackend(planner.model, prompt_style="compact")
@@ -129,3 +141,31 @@ def test_runtime_says_when_the_planner_is_stale(todo_registry, tmp_path, fake_pa
     (paths().artifacts_dir / "active.json").write_text("{not json")
     planner = active_planner(paths().artifacts_dir)
     assert planner is None or planner.source == "embedded"
+
+
+def test_prompt_style_follows_the_model_unless_configured(registry):
+    from tinyagent.backends.scripted import ScriptedBackend
+
+    own = ScriptedBackend(responses=["1. join()"])
+    own.prompt_style = "compact"  # as the llama backend reports for tinyagent's own models
+    selection = Agent(registry, own).selector.select("text Ana")
+    compact = Agent(registry, own).prompt("text Ana tomorrow at 3pm", NOW, selection)
+    assert compact.startswith("Tools: ") and "Time: 2026-11-25 15:00:00" in compact
+    original = Agent(registry, own, Config(prompt_style="tinyagent")).prompt("text Ana", NOW, selection)
+    assert original.startswith("Given a user query, create a plan")  # what published TinyAgent models expect
+    grammar = Agent(registry, own).grammar(selection)
+    assert grammar is not None and "send_sms(" in grammar
+    assert Agent(registry, own, Config(grammar=False)).grammar(selection) is None
+
+
+def test_llama_backend_errors_are_specific(tmp_path):
+    from tinyagent.backends.base import BackendError
+
+    with pytest.raises(BackendError, match="no GGUF file at"):
+        LlamaBackend(tmp_path / "missing.gguf")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(BackendError, match="could not load"):
+        LlamaBackend(broken).count_tokens("hello")
+    out = CliRunner().invoke(cli, ["plan", "--model", str(tmp_path / "missing.gguf"), "hello"])
+    assert out.exit_code == 1 and "no GGUF file at" in out.output

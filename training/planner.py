@@ -95,7 +95,30 @@ def train_tokenizer(texts: Sequence[str], out: Path, vocab_size: int) -> Path:
     return out / "tokenizer.model"
 
 
+class _HFTokenizer:
+    """A Hugging Face tokenizer behind the few SentencePiece methods training uses (bases such as
+    Qwen2.5 ship no ``tokenizer.model``)."""
+
+    def __init__(self, folder: Path):
+        from transformers import AutoTokenizer
+
+        self.tok = AutoTokenizer.from_pretrained(folder)
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        return [self.tok.encode(t, add_special_tokens=False) for t in texts]
+
+    def bos_id(self) -> int:
+        return -1 if self.tok.bos_token_id is None else self.tok.bos_token_id
+
+    def eos_id(self) -> int:
+        return self.tok.eos_token_id
+
+
 def load_tokenizer(folder: Path) -> Any:
+    """The folder's SentencePiece model if it has one (tinyagent's own bases, Llama, TinyLlama), else
+    its Hugging Face tokenizer."""
+    if not (folder / "tokenizer.model").exists():
+        return _HFTokenizer(folder)
     import sentencepiece as spm
 
     return spm.SentencePieceProcessor(model_file=str(folder / "tokenizer.model"))
@@ -112,9 +135,10 @@ def _encode(sp: Any, rows: Sequence[tuple[str, str]], max_len: int) -> list[tupl
     for p, ids in zip(prompts, whole, strict=True):
         if ids[: len(p)] != p:
             raise ValueError("a prompt must end where a token ends (with a newline)")
-        ids = [sp.bos_id(), *ids, sp.eos_id()]
+        bos = [sp.bos_id()] if sp.bos_id() >= 0 else []
+        ids = [*bos, *ids, sp.eos_id()]
         if len(ids) <= max_len:
-            out.append((ids, 1 + len(p)))
+            out.append((ids, len(bos) + len(p)))
     return out
 
 
@@ -135,6 +159,17 @@ def _batches(encoded: list[tuple[list[int], int]], batch: int, rng: random.Rando
                 ids[row, : len(seq)] = torch.tensor(seq)
                 labels[row, start : len(seq)] = torch.tensor(seq[start:])
             yield ids, labels
+
+
+def _device() -> Any:
+    """CUDA, then Apple's MPS, then the CPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
 
 
 def _new_model(cfg: PlannerConfig, vocab: int) -> Any:
@@ -186,6 +221,8 @@ def train_planner(
 
         lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_rank, target_modules=cfg.lora_targets, lora_dropout=0.0)
         model = get_peft_model(model, lora)
+    device = _device()
+    model.to(device)
     encoded = _encode(sp, rows, cfg.max_len)
     if not encoded:
         raise ValueError("no training rows fit the model's context")
@@ -199,7 +236,7 @@ def train_planner(
         for group in opt.param_groups:
             group["lr"] = lr
         ids, labels = next(batches)
-        loss = model(input_ids=ids, labels=labels).loss
+        loss = model(input_ids=ids.to(device), labels=labels.to(device)).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -208,9 +245,14 @@ def train_planner(
         if progress and (step % 10 == 0 or step + 1 == cfg.steps):
             progress("planner", step + 1, cfg.steps)
     model.eval()
+    model.to("cpu")
     model.save_pretrained(out)
-    if base is None:
-        model.config.save_pretrained(out)
+    if base is not None and not cfg.lora_rank:  # a fully fine-tuned base keeps its tokenizer beside it
+        import shutil
+
+        for name in ("tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+            if (base / name).exists():
+                shutil.copy2(base / name, out / name)
     info = {
         "config": asdict(cfg),
         "rows": len(rows),
@@ -219,6 +261,7 @@ def train_planner(
         "parameters": sum(p.numel() for p in model.parameters()),
         "trainable": sum(p.numel() for p in params),
         "seconds": round(time.perf_counter() - t0, 1),
+        "device": str(device),
     }
     (out / "training.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info

@@ -183,28 +183,45 @@ def retrain_planner(
     """Train the planner for the installed tools, export GGUF, evaluate, and install it atomically.
 
     ``base``: a Hugging Face model folder (default: the embedded base); ``from_scratch``: train a new
-    base (tokenizer and weights) instead of an adapter. ``resume`` reuses a finished training run
-    in the work folder and continues with export and evaluation. ``shape`` overrides
-    :class:`PlannerConfig` fields (a tiny model in tests).
+    base (tokenizer and weights) instead of an adapter; ``rank`` 0: fine-tune all of ``base`` (small
+    bases: how a from-scratch base continues training) and install it as a new base. ``resume``
+    reuses a finished training run in the work folder and continues with export and evaluation.
+    ``shape`` overrides :class:`PlannerConfig` fields (a tiny model in tests).
     """
     import shutil
     import time
 
-    from ..artifacts import EMBEDDED_DIR, install_active
+    from ..artifacts import EMBEDDED_DIR, active_planner, install_active
     from .export import export_base, export_lora, quantize
     from .planner import PlannerConfig, planner_rows, train_planner
 
     fp = fingerprint(reg)
     work = work_dir(reg) / "planner"
     t0 = time.perf_counter()
+    inputs = {
+        "data": _data_stamp(data),
+        "base": "scratch" if from_scratch else str(base or "embedded"),
+        "steps": steps,
+        "examples": examples,
+        "rank": rank,
+        "seed": seed,
+        "shape": shape,
+    }
+    current = active_planner(paths().artifacts_dir)
+    if current is not None and current.fingerprint == fp and not resume:
+        if current.source == "embedded" and base is None and not from_scratch:
+            click.echo("planner: the embedded planner was trained for exactly these tools; nothing to do")
+            return current.manifest
+        if current.manifest.get("inputs") == inputs:
+            click.echo(f"planner: up to date ({current.model.parent})")
+            return current.manifest
     select, selection = _selector_names(reg, data)
     rows = planner_rows(reg, data, "train", select, limit=examples)
-    if from_scratch:
-        cfg = PlannerConfig(**{"steps": steps or 3000, "seed": seed, **(shape or {})})
-        trained = work / "base"
-    else:
-        cfg = PlannerConfig(**{"steps": steps or 1500, "lora_rank": rank, "lr": 2e-3, "seed": seed, **(shape or {})})
-        trained = work / "lora"
+    full = from_scratch or rank == 0  # a whole model (new or fine-tuned) rather than an adapter
+    lr = 2e-3 if from_scratch or not full else 1e-3
+    defaults = {"steps": steps or (3000 if from_scratch else 1500), "lora_rank": 0 if full else rank, "lr": lr}
+    cfg = PlannerConfig(**{**defaults, "seed": seed, **(shape or {})})
+    trained = work / ("base" if full else "lora")
     base_dir = None if from_scratch else Path(base) if base else EMBEDDED_DIR / "base"
     if base_dir is not None and not (base_dir / "config.json").exists():
         raise ValueError(f"no Hugging Face model folder at {base_dir}")
@@ -217,7 +234,7 @@ def retrain_planner(
     stage = paths().artifacts_dir / "planner" / f"{fp[:16]}-{int(time.time())}"
     stage.mkdir(parents=True)
     try:
-        if from_scratch:
+        if full:
             f16 = export_base(trained, work / "model.f16.gguf")
             model, lora = quantize(f16, stage / f"model.{quant.lower()}.gguf", quant), None
             for name in ("config.json", "model.safetensors", "tokenizer.model"):
@@ -232,6 +249,7 @@ def retrain_planner(
             "lora": lora.name if lora else None,
             "prompt_style": "compact",
             "selection": selection,
+            "inputs": inputs,
             "training": info,
         }
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
