@@ -438,12 +438,23 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         "fingerprint": fp,
         "artifacts": status.describe(),
         "stale": status.stale,
+        "planner": _planner_line(p.artifacts_dir),
     }
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
     for key, value in info.items():
         click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
+
+
+def _planner_line(artifacts: Path) -> str:
+    from .artifacts import active_planner
+
+    planner = active_planner(artifacts)
+    if planner is None:
+        return "none: run `tinyagent retrain` or pass --model"
+    adapter = f" + {planner.lora.name}" if planner.lora else ""
+    return f"{planner.source}: {planner.model}{adapter} ({planner.prompt_style} prompt)"
 
 
 # ---------------------------------------------------------------- eval

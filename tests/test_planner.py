@@ -16,8 +16,11 @@ import tinyagent_todo
 from tinyagent.agent import Agent
 from tinyagent.artifacts import active_planner, artifact_status
 from tinyagent.backends.llama import LlamaBackend
+from tinyagent.bench import planner_row
 from tinyagent.cli import cli
 from tinyagent.config import Config, paths
+from tinyagent.evaluate import evaluate
+from tinyagent.jsonl import read_jsonl
 from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
 from tinyagent.plugins.host import add_plugin, remove_plugin
 from tinyagent.training import retrain as retrain_module
@@ -92,6 +95,12 @@ def test_retrain_planner_end_to_end(todo_registry, tmp_path, monkeypatch):
         codes = {issue.code for issue in result.issues}
         assert result.error is None and not codes & {"syntax", "unknown_tool", "arity", "type"}, result.text
     assert backend.count_tokens("Tools: add_todo\n") > 1
+
+    # The bench's side-by-side rows: grammar on vs off, 4-bit vs the F16 original, same requests.
+    rows = list(read_jsonl(data / "test.jsonl"))[:4]
+    row = planner_row(agent, rows, evaluate(agent, rows))
+    assert row["grammar_off"]["dag_success"] >= 0 and row["grammar_latency_ratio"] > 0
+    assert 0 < row["q4_over_f16"]["size"] < 0.9 and "dag_success" in row["f16"]
     backend.close()
 
     # A LoRA adapter on that base: llama.cpp with the GGUF adapter matches peft's merged model.
