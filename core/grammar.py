@@ -1,8 +1,8 @@
 """GBNF grammars for plans: a model decoding under one can only write the selected tools, with the
 right number of arguments, literals of the right types, ``$N`` references, optional ``Thought:``
-lines and a final ``join()``. Numbers that must increase and references that must point backwards
-are beyond a context-free grammar; :func:`tinyagent.plan.validate_step` still checks those.
-Step numbers have at most two digits (a plan of 99 calls is far beyond any request).
+lines and a final ``join()``, with steps numbered 1, 2, 3... in order (one rule per position, up to
+:data:`MAX_STEPS`). References that must point backwards would need a rule per tool and position;
+:func:`tinyagent.plan.validate_step` still checks those.
 
 llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the format.
 """
@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from .plan import split_union
 from .plugins.tools import Tool
 
-__all__ = ["plan_grammar"]
+__all__ = ["MAX_STEPS", "plan_grammar"]
+
+MAX_STEPS = 24  # calls in one plan; far beyond any request
 
 _BASE = r"""
 ws ::= " "?
@@ -27,7 +29,7 @@ float ::= "-"? [0-9]+ ("." [0-9]+)?
 bool ::= "True" | "False"
 none ::= "None"
 thought ::= "Thought: " [^\n]+ "\n"
-join ::= num ". join()" "<END_OF_PLAN>"?
+end ::= "join()" "<END_OF_PLAN>"?
 """.strip()
 
 
@@ -60,11 +62,10 @@ def plan_grammar(tools: Sequence[Tool]) -> str:
         rules[name] = f'{json.dumps(tool.name + "(")} {args} ")"' if args else json.dumps(tool.name + "()")
         calls.append(name)
     if not calls:  # nothing selected: the only plan is join()
-        return "root ::= thought? join\n" + _BASE + "\n"
-    lines = [
-        "root ::= (thought? step)* thought? join",
-        'step ::= num ". " call "\\n"',
-        "call ::= " + " | ".join(calls),
-    ]
+        return 'root ::= thought? "1. " end\n' + _BASE + "\n"
+    lines = ["root ::= thought? s1", "call ::= " + " | ".join(calls)]
+    for k in range(1, MAX_STEPS + 1):  # step k is numbered k: a call and then step k + 1, or the join
+        after = f'(call "\\n" thought? s{k + 1} | end)' if k < MAX_STEPS else "end"
+        lines.append(f's{k} ::= "{k}. " {after}')
     lines += [f"{name} ::= {body}" for name, body in rules.items()]
     return "\n".join(lines) + "\n" + _BASE + "\n"

@@ -30,7 +30,7 @@ def test_embedded_planner_matches_the_assistant_pack(assistant):
     assert planner.fingerprint == fingerprint(assistant)
     assert not artifact_status(paths().artifacts_dir, fingerprint(assistant)).stale
     manifest = json.loads((EMBEDDED_DIR / "manifest.json").read_text())
-    assert manifest["prompt_style"] == "compact" and manifest["eval"]["test"]["dag_success"] >= 0.9
+    assert manifest["prompt_style"] == "compact" and manifest["eval"]["test"]["dag_success"] >= 0.8
     size = sum(f.stat().st_size for f in EMBEDDED_DIR.rglob("*") if f.is_file())
     assert size < 50e6  # it lives in git: tens of MB at most
 

@@ -110,3 +110,11 @@ def test_every_generated_plan_fits_the_grammar_of_its_packs(monkeypatch):
     # and with only the tools a request uses (what Tool RAG hands the planner)
     for e in examples[:60]:
         assert Grammar(plan_grammar([reg.tools[t] for t in e.tools])).accepts(e.plan)
+
+
+def test_steps_are_numbered_in_order(grammar):
+    assert not grammar.accepts("1. ping()\n1. ping()\n2. join()"), "a duplicate number"
+    assert not grammar.accepts("2. ping()\n3. join()"), "not starting at 1"
+    assert not grammar.accepts("1. ping()\n3. join()"), "a gap"
+    assert not grammar.accepts("1. ping()\n2. ping()\n2. join()"), "join reusing a number"
+    assert grammar.accepts("Thought: first.\n1. ping()\nThought: then.\n2. ping()\n3. join()")

@@ -38,6 +38,8 @@ def embed(artifacts: Path, target: Path = EMBEDDED_DIR) -> dict:
     save_file(weights, str(staging / "base" / "model.safetensors"), metadata={"format": "pt"})
     shutil.copytree(classifier, classifier_dir(staging, planner.fingerprint))
     manifest = dict(planner.manifest, model=f"base/{planner.model.name}", lora=None)
+    for split in manifest.get("eval", {}).values():  # the numbers ship; the failure listings stay local
+        split.pop("failures", None)
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
