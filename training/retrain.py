@@ -100,17 +100,7 @@ def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: 
             return old
     except (OSError, ValueError, KeyError):
         pass
-    bars: dict[str, Any] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage not in bars:
-            bars[stage] = click.progressbar(length=total, label=stage, show_eta=True, show_pos=True)
-            bars[stage].__enter__()
-        bars[stage].update(done - bars[stage].pos)
-        if done >= total:
-            bars.pop(stage).__exit__(None, None, None)
-
-    manifest = train_classifier(reg, data, out, fp, cfg, progress, checkpoint=work_dir(reg) / "classifier.pt")
+    manifest = train_classifier(reg, data, out, fp, cfg, _progress_bars(), checkpoint=work_dir(reg) / "classifier.pt")
     manifest.update(seed=seed, data_seconds=_data_stamp(data))  # what the skip check compares next time
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     v = manifest["val"]
@@ -132,8 +122,8 @@ def _data_stamp(data: Path) -> Any:
         return None
 
 
-def _bar(label: str) -> Any:
-    """A progress callback that opens a click progress bar per stage label."""
+def _progress_bars() -> Any:
+    """A ``progress(stage, done, total)`` callback that shows a click progress bar with ETA per stage."""
     bars: dict[str, Any] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -227,7 +217,7 @@ def retrain_planner(
         raise ValueError(f"no Hugging Face model folder at {base_dir}")
     if not (resume and (trained / "training.json").exists()):
         shutil.rmtree(trained, ignore_errors=True)
-        info = train_planner(rows, trained, cfg, base=base_dir, progress=_bar("planner"))
+        info = train_planner(rows, trained, cfg, base=base_dir, progress=_progress_bars())
     else:
         info = json.loads((trained / "training.json").read_text(encoding="utf-8"))
         click.echo(f"planner: reusing the finished training run in {trained}")
