@@ -8,6 +8,7 @@ fingerprint; the planner is installed only once it is complete and evaluated.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -221,8 +222,8 @@ def retrain_planner(
     else:
         info = json.loads((trained / "training.json").read_text(encoding="utf-8"))
         click.echo(f"planner: reusing the finished training run in {trained}")
-    stage = paths().artifacts_dir / "planner" / f"{fp[:16]}-{int(time.time())}"
-    stage.mkdir(parents=True)
+    (paths().artifacts_dir / "planner").mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f"{fp[:16]}-", dir=paths().artifacts_dir / "planner"))  # unique per run
     try:
         if full:
             f16 = export_base(trained, work / "model.f16.gguf")
