@@ -470,7 +470,7 @@ def eval_(
     dataset: str, limit: int | None, as_json: bool, report_dir: str | None, now_text: str | None, **kw: Any
 ) -> None:
     """Score the planning pipeline on a dataset (query, now, plan per line)."""
-    from .evaluate import evaluate, load_dataset, write_report
+    from .evaluate import evaluate, load_dataset, pack_summary, write_report
 
     try:
         rows = load_dataset(Path(dataset))[:limit]
@@ -493,6 +493,8 @@ def eval_(
         f"{rep.tools_selected:.2f} tools per request"
     )
     click.echo(f"prompt tokens: {rep.prompt_tokens:.0f} (all tools: {rep.prompt_tokens_all_tools:.0f})")
+    for line in pack_summary(rep):
+        click.echo(line)
     for stage, v in rep.latency_ms.items():
         click.echo(f"latency {stage}: p50 {v['p50']:.2f} ms, p95 {v['p95']:.2f} ms")
 

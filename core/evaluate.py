@@ -45,6 +45,7 @@ class EvalReport:
     planner_tokens_per_s: float = 0.0
     latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     per_tool: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_pack: dict[str, dict[str, int]] = field(default_factory=dict)  # requests using any of a pack's tools
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -98,6 +99,10 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
             stat = rep.per_tool.setdefault(tool, {"n": 0, "ok": 0})
             stat["n"] += 1
             stat["ok"] += ok
+        for pack in {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}:
+            stat = rep.per_pack.setdefault(pack, {"n": 0, "ok": 0})
+            stat["n"] += 1
+            stat["ok"] += ok
         if not ok:
             rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error})
         if progress:
@@ -112,7 +117,16 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     rep.planner_tokens_per_s = sum(out_tokens) / max(sum(stages["plan"]) / 1000, 1e-9)
     rep.latency_ms = {k: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95)} for k, v in stages.items()}
     rep.per_tool = dict(sorted(rep.per_tool.items()))
+    rep.per_pack = dict(sorted(rep.per_pack.items()))
     return rep
+
+
+def pack_summary(rep: EvalReport) -> list[str]:
+    """One line per pack: DAG success on the requests that use any of its tools."""
+    return [
+        f"{pack or 'built-in'}: DAG success {100 * s['ok'] / s['n']:.1f}% ({s['ok']}/{s['n']} requests using its tools)"
+        for pack, s in rep.per_pack.items()
+    ]
 
 
 # ---------------------------------------------------------------- report
@@ -167,6 +181,7 @@ def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path
     ]
     for stage, v in rep.latency_ms.items():
         lines.append(f"| latency {stage} p50 / p95 | {v['p50']:.2f} / {v['p95']:.2f} ms |")
+    lines += ["", "By pack:", ""] + [f"- {line}" for line in pack_summary(rep)]
     lines += ["", "![per-tool success](per_tool.svg)", "", "![latency](latency.svg)", "", "## Failures", ""]
     if not rep.failures:
         lines.append("None.")

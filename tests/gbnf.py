@@ -1,5 +1,5 @@
 """A small GBNF reader and matcher, so tests can ask "does this grammar accept this text?"
-without a model. Covers what tinyagent's grammars use: literals, classes, groups, | * + ?."""
+without a model. Covers what tinyagent's grammars use: literals, classes, groups, | * + ? {m,n}."""
 
 from __future__ import annotations
 
@@ -80,8 +80,16 @@ class _Parser:
         items = []
         while self.peek() not in ("", "|", ")"):
             item = self.atom()
-            while self.peek() in ("*", "+", "?"):
+            while self.peek() in ("*", "+", "?", "{"):
                 op = self.src[self.i]
+                if op == "{":  # {m}, {m,} or {m,n}
+                    m = re.match(r"\{(\d+)(,(\d*))?\}", self.src[self.i :])
+                    assert m, f"cannot read {self.src[self.i :]!r}"
+                    self.i += m.end()
+                    low = int(m.group(1))
+                    high = low if m.group(2) is None else int(m.group(3)) if m.group(3) else None
+                    item = ("rep", item, low, high)
+                    continue
                 self.i += 1
                 item = ("rep", item, 1 if op == "+" else 0, 1 if op == "?" else None)
             items.append(item)

@@ -71,6 +71,13 @@ def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
     assert data["dag_success"] == pytest.approx(expected_ok / 40, abs=0.03)
     assert data["invalid_rate"] == pytest.approx(1 / 40)
     assert len(data["failures"]) == 40 - round(data["dag_success"] * 40)
+    # per pack: the requests using any of the pack's tools, scored the same way
+    reg = load_registry(get_plugin_manager())
+    for pack, stat in data["per_pack"].items():
+        using = [r for r in rows if any(reg.tools[t].pack == pack for t in r["tools"])]
+        ok = [r for r in using if r["query"] not in wrong or r["plan"].startswith('1. maps_open_location("x")')]
+        assert stat == {"n": len(using), "ok": len(ok)}, pack
+    assert set(data["per_pack"]) == {"assistant", "todo"}
 
 
 def test_eval_rejects_a_bad_dataset(tmp_path):

@@ -118,3 +118,33 @@ def test_steps_are_numbered_in_order(grammar):
     assert not grammar.accepts("1. ping()\n3. join()"), "a gap"
     assert not grammar.accepts("1. ping()\n2. ping()\n2. join()"), "join reusing a number"
     assert grammar.accepts("Thought: first.\n1. ping()\nThought: then.\n2. ping()\n3. join()")
+
+
+def test_references_point_only_backwards(grammar):
+    assert grammar.accepts('1. get_phone_number("Yuki")\n2. send_sms(["$1"], "${1}")\n3. join()')
+    assert not grammar.accepts('1. send_sms(["$2"], "hi")\n2. get_phone_number("Yuki")\n3. join()'), "forward"
+    assert not grammar.accepts('1. get_phone_number("$1")\n2. join()'), "itself"
+    assert not grammar.accepts('1. ping()\n2. send_sms(["${3}"], "hi")\n3. join()'), "braced, forward"
+    assert grammar.accepts('1. ping()\n2. ping()\n3. send_sms(["$2", "$1"], "$1")\n4. join()')
+
+
+def test_strings_cannot_smuggle_references(grammar):
+    """Whole "$N" strings and "${N}" inside strings are references to the validator, so the grammar
+    writes them only through its reference rule; a bare $5 in prose stays possible."""
+    assert not grammar.accepts('1. get_phone_number("$12")\n2. join()')
+    assert not grammar.accepts('1. get_phone_number("Hi ${1} there")\n2. join()')
+    for prose in ("it costs $5", "$5 for lunch", "$ 5", "US$", "pay $1.50 now", "a$b"):
+        assert grammar.accepts(f'1. get_phone_number("{prose}")\n2. join()'), prose
+
+
+def test_strings_lists_and_thoughts_are_capped(grammar):
+    from tinyagent.grammar import MAX_ITEMS, MAX_STRING
+
+    def sms(text, items=1):
+        recipients = ", ".join(['"x"'] * items)
+        return f'1. send_sms([{recipients}], "{text}")\n2. join()'
+
+    assert grammar.accepts(sms("a" * MAX_STRING)) and not grammar.accepts(sms("a" * (MAX_STRING + 1)))
+    assert grammar.accepts(sms("hi", MAX_ITEMS)) and not grammar.accepts(sms("hi", MAX_ITEMS + 1))
+    assert grammar.accepts(f"Thought: {'t' * MAX_STRING}\n1. join()")
+    assert not grammar.accepts(f"Thought: {'t' * (MAX_STRING + 1)}\n1. join()")

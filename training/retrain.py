@@ -278,7 +278,7 @@ def _evaluate_planner(reg: Registry, data: Path, folder: Path, limit: int) -> di
     from ..agent import Agent
     from ..artifacts import _planner_from
     from ..backends.llama import LlamaBackend
-    from ..evaluate import evaluate
+    from ..evaluate import evaluate, pack_summary
     from ..toolrag import make_selector
 
     planner = _planner_from(folder, "retrained")
@@ -297,6 +297,8 @@ def _evaluate_planner(reg: Registry, data: Path, folder: Path, limit: int) -> di
                     f"invalid plans {rep.invalid_rate:.1%}, p50 {rep.latency_ms['total']['p50']:.0f} ms "
                     f"({len(rows)} requests)"
                 )
+                for line in pack_summary(rep):
+                    click.echo(f"planner: {split}: {line}")
     finally:
         backend.close()
     return results
