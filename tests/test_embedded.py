@@ -67,3 +67,15 @@ def test_handwritten_requests_mostly_plan_right(assistant):
             right += dag_match(parse_plan(result["plan"], require_join=False), parse_plan(row["plan"]))
     assert right >= 0.6 * len(rows), f"{right}/{len(rows)}"
     assert render_plan(parse_plan(rows[0]["plan"]))  # the file itself is valid plan text
+
+
+def test_a_plan_cut_off_by_the_token_limit_says_so():
+    from tinyagent.backends.base import BackendError
+    from tinyagent.backends.llama import LlamaBackend
+
+    backend = LlamaBackend(EMBEDDED_DIR / "base" / "model.q4_k_m.gguf", prompt_style="compact")
+    prompt = "Tools: get_phone_number send_sms\nQuestion: Text Maria that I'll be late\nPlan:\n"
+    assert backend.complete(prompt, stop=["<END_OF_PLAN>"]).startswith("1. get_phone_number(")
+    with pytest.raises(BackendError, match="wrote 3 tokens without finishing"):
+        backend.complete(prompt, stop=["<END_OF_PLAN>"], max_tokens=3)
+    backend.close()

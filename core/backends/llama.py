@@ -88,6 +88,8 @@ class LlamaBackend(Backend):
                     text = chunk["choices"][0]["text"]
                     if text:
                         yield text
+                    if chunk["choices"][0].get("finish_reason") == "length":
+                        raise BackendError(f"the model wrote {max_tokens} tokens without finishing (a loop?)")
             except ValueError as exc:  # e.g. a prompt longer than the context
                 raise BackendError(f"llama.cpp: {exc}") from exc
 
