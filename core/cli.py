@@ -578,7 +578,9 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--planner-steps", type=click.IntRange(min=1), help="Planner optimizer steps.")
 @click.option("--planner-examples", type=click.IntRange(min=1), help="Train the planner on N examples.")
 @click.option(
-    "--rank", type=click.IntRange(min=0), default=32, show_default=True, help="LoRA rank; 0: fine-tune the whole base."
+    "--rank",
+    type=click.IntRange(min=0),
+    help="LoRA rank; 0: fine-tune the whole base. Default: 0 on the embedded base (4M parameters), 32 on --base.",
 )
 @click.option("--eval-limit", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--resume", is_flag=True, help="Reuse a finished planner training run; export and evaluate it.")
@@ -597,7 +599,7 @@ def retrain(
     from_scratch: bool,
     planner_steps: int | None,
     planner_examples: int | None,
-    rank: int,
+    rank: int | None,
     eval_limit: int,
     resume: bool,
     config_path: str | None,

@@ -164,7 +164,7 @@ def retrain_planner(
     from_scratch: bool = False,
     steps: int | None = None,
     examples: int | None = None,
-    rank: int = 32,
+    rank: int | None = None,
     seed: int = 0,
     eval_limit: int = 300,
     quant: str = "Q4_K_M",
@@ -174,8 +174,9 @@ def retrain_planner(
     """Train the planner for the installed tools, export GGUF, evaluate, and install it atomically.
 
     ``base``: a Hugging Face model folder (default: the embedded base); ``from_scratch``: train a new
-    base (tokenizer and weights) instead of an adapter; ``rank`` 0: fine-tune all of ``base`` (small
-    bases: how a from-scratch base continues training) and install it as a new base. ``resume``
+    base (tokenizer and weights) instead of an adapter; ``rank`` 0: fine-tune all of ``base`` and
+    install it as a new base. By default the embedded base (4M parameters) is fine-tuned whole: on a
+    model that small an adapter saves no compute. Other bases get a rank-32 adapter. ``resume``
     reuses a finished training run in the work folder and continues with export and evaluation.
     ``shape`` overrides :class:`PlannerConfig` fields (a tiny model in tests).
     """
@@ -187,6 +188,8 @@ def retrain_planner(
     from .planner import PlannerConfig, planner_rows, train_planner
 
     fp = fingerprint(reg)
+    if rank is None:
+        rank = 0 if base is None else 32
     work = work_dir(reg) / "planner"
     t0 = time.perf_counter()
     inputs = {
