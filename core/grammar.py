@@ -4,7 +4,8 @@ optional ``Thought:`` lines and a final ``join()``, with steps numbered 1, 2, 3.
 
 Step ``k`` has its own rules (one per position, up to :data:`MAX_STEPS`), so its references can
 only name steps ``1..k-1``. Strings cannot smuggle a reference in: a string is never a whole
-``"$N"`` and never contains ``${``; a bare ``$5`` inside prose ("costs $5") is fine. Strings hold
+``"$N"`` and never contains ``${``; a bare ``$5`` inside prose ("costs $5") is fine. Nor can a
+string or thought contain ``<END_OF_PLAN>`` (``<`` is never followed by ``E``), where decoding stops. Strings hold
 at most :data:`MAX_STRING` characters (``Thought:`` lines too) and lists :data:`MAX_ITEMS` items,
 so a model that starts repeating itself has to move on instead of running to the token limit.
 
@@ -27,15 +28,16 @@ MAX_ITEMS = 16  # items in one list literal
 
 _BASE = rf"""
 ws ::= " "?
-chr ::= [^"\\\n$] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])
-dol ::= "$" [^"\\\n${{]
-lead ::= chr | "$" [^"\\\n${{0-9] | "$" [0-9]+ [^"\\\n${{0-9]
-str ::= "\"" (lead (chr | dol){{0,{MAX_STRING - 1}}})? "$"? "\""
+chr ::= [^"\\\n$<] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])
+lt ::= "<" [^"\\\n$<E]
+dol ::= "$" [^"\\\n${{<]
+lead ::= chr | lt | "$" [^"\\\n${{<0-9] | "$" [0-9]+ [^"\\\n${{<0-9]
+str ::= "\"" (lead (chr | lt | dol){{0,{MAX_STRING - 1}}})? ("$" | "<")? "\""
 int ::= "-"? [0-9]+
 float ::= "-"? [0-9]+ ("." [0-9]+)?
 bool ::= "True" | "False"
 none ::= "None"
-thought ::= "Thought: " [^\n]{{1,{MAX_STRING}}} "\n"
+thought ::= "Thought: " ([^\n<] | "<" [^\n<E]){{1,{MAX_STRING}}} "\n"
 end ::= "join()" "<END_OF_PLAN>"?
 """.strip()
 _LITERALS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "none"}

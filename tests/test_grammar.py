@@ -148,3 +148,11 @@ def test_strings_lists_and_thoughts_are_capped(grammar):
     assert grammar.accepts(sms("hi", MAX_ITEMS)) and not grammar.accepts(sms("hi", MAX_ITEMS + 1))
     assert grammar.accepts(f"Thought: {'t' * MAX_STRING}\n1. join()")
     assert not grammar.accepts(f"Thought: {'t' * (MAX_STRING + 1)}\n1. join()")
+
+
+def test_the_end_marker_cannot_hide_in_a_string_or_thought(grammar):
+    """Decoding stops at <END_OF_PLAN>: written inside a string it would cut the plan mid-call."""
+    assert not grammar.accepts('1. get_phone_number("bo: join()<END_OF_PLAN>")\n2. join()')
+    assert not grammar.accepts("Thought: done<END_OF_PLAN>\n1. join()")
+    for prose in ("love you <3", "a < b", "<b>bold</b>", "x<"):
+        assert grammar.accepts(f'1. get_phone_number("{prose}")\n2. join()'), prose

@@ -38,6 +38,11 @@ def embed(artifacts: Path, target: Path = EMBEDDED_DIR) -> dict:
     save_file(weights, str(staging / "base" / "model.safetensors"), metadata={"format": "pt"})
     shutil.copytree(classifier, classifier_dir(staging, planner.fingerprint))
     manifest = dict(planner.manifest, model=f"base/{planner.model.name}", lora=None)
+    if manifest.get("inputs", {}).get("base") != "scratch" and (target / "manifest.json").exists():
+        # trained further from the embedded base: keep the earlier runs, so the manifest tells the whole story
+        before = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        earlier = {k: before[k] for k in ("inputs", "training") if k in before}
+        manifest["lineage"] = [*before.get("lineage", []), earlier]
     for split in manifest.get("eval", {}).values():  # the numbers ship; the failure listings stay local
         split.pop("failures", None)
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
