@@ -45,6 +45,8 @@ class Encoder:
         if self.threads:
             opts.intra_op_num_threads = self.threads
         opts.log_severity_level = 3
+        # idle workers must sleep, not spin: spinning threads take the cores llama.cpp decodes on next
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(str(self.folder / self.model), opts, providers=["CPUExecutionProvider"])
 
     @cached_property
