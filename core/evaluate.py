@@ -95,14 +95,12 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         dag += ok
         args += ok and args_match(pred, gold)  # type: ignore[arg-type]
         invalid += pred is None
-        for tool in gold_tools:
-            stat = rep.per_tool.setdefault(tool, {"n": 0, "ok": 0})
-            stat["n"] += 1
-            stat["ok"] += ok
-        for pack in {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}:
-            stat = rep.per_pack.setdefault(pack, {"n": 0, "ok": 0})
-            stat["n"] += 1
-            stat["ok"] += ok
+        packs = {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}
+        for table, keys in ((rep.per_tool, gold_tools), (rep.per_pack, packs)):
+            for key in keys:
+                stat = table.setdefault(key, {"n": 0, "ok": 0})
+                stat["n"] += 1
+                stat["ok"] += ok
         if not ok:
             rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error})
         if progress:
