@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -614,6 +615,11 @@ def retrain(
     t0 = time.perf_counter()
     reg = load_session(config_path).registry
     stages = [only] if only else ["data", "classifier", "planner"]
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and stages != ["planner"]:
+        raise click.ClickException(
+            "under `accelerate launch` only the planner stage runs: build the data and the classifier "
+            "first (`tinyagent retrain --only data`, `--only classifier`), then launch `retrain --only planner`"
+        )
     out = Path(out_dir) if out_dir else work_dir(reg) / "data"
     for stage in stages:
         if stage != "data" and not (out / "train.jsonl").exists():

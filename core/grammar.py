@@ -28,16 +28,19 @@ MAX_ITEMS = 16  # items in one list literal
 
 _BASE = rf"""
 ws ::= " "?
-chr ::= [^"\\\n$<] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])
-lt ::= "<" [^"\\\n$<E]
-dol ::= "$" [^"\\\n${{<]
-lead ::= chr | lt | "$" [^"\\\n${{<0-9] | "$" [0-9]+ [^"\\\n${{<0-9]
-str ::= "\"" (lead (chr | lt | dol){{0,{MAX_STRING - 1}}})? ("$" | "<")? "\""
+hex ::= [0-9a-fA-F]
+esc ::= "\\" (["\\/bfnrt] | "u" hex hex hex hex)
+chr ::= [^"\\\n$<] | esc
+chrnd ::= [^"\\\n$<0-9] | esc
+spend ::= "<" ([^"\\\n$<E] | esc) | "$" ([^"\\\n${{<] | esc)
+sp ::= [<$]* spend
+lead ::= chr | [<$]+ spend | "<" ([^"\\\n$<E] | esc) | "$" ([^"\\\n${{<0-9] | esc) | "$" [0-9]+ (chrnd | sp)
+str ::= "\"" (lead (chr | sp){{0,{MAX_STRING - 1}}} [<$]* | [<$]+ | "$" [0-9]+ [<$]+)? "\""
 int ::= "-"? [0-9]+
 float ::= "-"? [0-9]+ ("." [0-9]+)?
 bool ::= "True" | "False"
 none ::= "None"
-thought ::= "Thought: " ([^\n<] | "<" [^\n<E]){{1,{MAX_STRING}}} "\n"
+thought ::= "Thought: " ([^\n<] | "<"+ [^\n<E]){{1,{MAX_STRING}}} "\n"
 end ::= "join()" "<END_OF_PLAN>"?
 """.strip()
 _LITERALS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "none"}

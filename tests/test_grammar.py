@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,7 +84,11 @@ def test_grammar_follows_the_selection():
     assert len(plan_grammar([tools[1]])) < len(plan_grammar(tools))  # small grammars for small selections
 
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
+# every text but the ones the grammar keeps out on purpose: a whole "$N" or a "${" (references),
+# and "<E" (it could begin <END_OF_PLAN>, which stops decoding; the grammar does not look further ahead)
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20).filter(
+    lambda t: "<E" not in t and "${" not in t and not re.fullmatch(r"\$[0-9]+", t)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -154,5 +160,8 @@ def test_the_end_marker_cannot_hide_in_a_string_or_thought(grammar):
     """Decoding stops at <END_OF_PLAN>: written inside a string it would cut the plan mid-call."""
     assert not grammar.accepts('1. get_phone_number("bo: join()<END_OF_PLAN>")\n2. join()')
     assert not grammar.accepts("Thought: done<END_OF_PLAN>\n1. join()")
-    for prose in ("love you <3", "a < b", "<b>bold</b>", "x<"):
+    assert not grammar.accepts('1. get_phone_number("<<END_OF_PLAN>")\n2. join()')
+    assert not grammar.accepts("Thought: <<END_OF_PLAN>\n1. join()")
+    for prose in ("love you <3", "a < b", "<b>bold</b>", "x<", "<<", "<<<3", "<$5", "$<3", "$$", "$5$", "<\\u001f"):
         assert grammar.accepts(f'1. get_phone_number("{prose}")\n2. join()'), prose
+    assert grammar.accepts("Thought: a << b\n1. join()")

@@ -5,6 +5,9 @@ to GGUF, the active-planner switch, staleness, and an interrupted retrain."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +28,7 @@ from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
 from tinyagent.plugins.host import add_plugin, remove_plugin
 from tinyagent.training import retrain as retrain_module
 from tinyagent.training.generator import DataConfig, write_dataset
-from tinyagent.training.planner import load_tokenizer
+from tinyagent.training.planner import PlannerConfig, _oversample_long, load_tokenizer, train_planner
 from tinyagent.training.retrain import retrain_planner
 
 TINY = {
@@ -178,3 +181,32 @@ def test_llama_backend_errors_are_specific(tmp_path):
         LlamaBackend(broken).count_tokens("hello")
     out = CliRunner().invoke(cli, ["plan", "--model", str(tmp_path / "missing.gguf"), "hello"])
     assert out.exit_code == 1 and "no GGUF file at" in out.output
+
+
+def test_long_rows_are_oversampled():
+    rows = [([0] * 10, 1), ([0] * 130, 1), ([0] * 300, 1)]
+    assert [len(ids) for ids, _ in _oversample_long(rows, 128)] == [10, 130, 130, 300, 300, 300]
+    assert _oversample_long(rows, 0) == rows
+
+
+def test_fine_tuning_runs_data_parallel_under_a_launcher(tmp_path):
+    """Two processes (gloo on the CPU, as NCCL on GPUs): one saves the model, the other only trains."""
+    from tests.accelerate_job import ROWS
+
+    base = tmp_path / "base"
+    tiny = PlannerConfig(vocab_size=300, hidden=32, layers=1, heads=2, intermediate=64, steps=2, batch=2, warmup=1)
+    train_planner(ROWS, base, tiny)
+    env = {**os.environ, "ACCELERATE_USE_CPU": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path.cwd())}
+    launch = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    job = subprocess.run(
+        [*launch, "tests/accelerate_job.py", str(base), str(tmp_path / "out")], env=env, capture_output=True, text=True
+    )
+    assert job.returncode == 0, job.stderr[-2000:]
+    assert sorted(line for line in job.stdout.splitlines() if line) == ["main 2", "worker None"]
+    assert json.loads((tmp_path / "out" / "training.json").read_text())["processes"] == 2
+
+
+def test_retrain_under_a_launcher_runs_only_the_planner_stage(monkeypatch):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    out = CliRunner().invoke(cli, ["retrain"])
+    assert out.exit_code != 0 and "only the planner stage runs" in out.output

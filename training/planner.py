@@ -37,13 +37,16 @@ class PlannerConfig:
     layers: int = 4
     heads: int = 4
     intermediate: int = 704
-    max_len: int = 384
+    max_len: int = 512
     steps: int = 3000
     batch: int = 32
     lr: float = 2e-3
     warmup: int = 100
     seed: int = 0
     max_examples: int | None = None
+    # a row is seen once more per this many tokens (0: once): long multi-request rows are rare and
+    # the hardest (DAG success fell from 99% on one request to 50% on four), so they are oversampled
+    repeat_per_tokens: int = 128
     lora_rank: int = 0  # > 0: train a LoRA adapter on a given base instead of the base itself
     lora_targets: list[str] = field(
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -142,6 +145,13 @@ def _encode(sp: Any, rows: Sequence[tuple[str, str]], max_len: int) -> list[tupl
     return out
 
 
+def _oversample_long(encoded: list[tuple[list[int], int]], per_tokens: int) -> list[tuple[list[int], int]]:
+    """Each row ``1 + len // per_tokens`` times (``per_tokens`` 0: each once)."""
+    if per_tokens <= 0:
+        return encoded
+    return [row for row in encoded for _ in range(1 + len(row[0]) // per_tokens)]
+
+
 def _batches(encoded: list[tuple[list[int], int]], batch: int, rng: random.Random) -> Any:
     """Endless shuffled batches of similar length (less padding), as (input_ids, labels) tensors."""
     import torch
@@ -159,17 +169,6 @@ def _batches(encoded: list[tuple[list[int], int]], batch: int, rng: random.Rando
                 ids[row, : len(seq)] = torch.tensor(seq)
                 labels[row, start : len(seq)] = torch.tensor(seq[start:])
             yield ids, labels
-
-
-def _device() -> Any:
-    """CUDA, then Apple's MPS, then the CPU."""
-    import torch
-
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 def _new_model(cfg: PlannerConfig, vocab: int) -> Any:
@@ -201,13 +200,19 @@ def train_planner(
     """Train into ``out``: a base model (``base`` is None: tokenizer and weights from scratch) or, with
     ``cfg.lora_rank``, a peft LoRA adapter on ``base``. Returns what was trained, for the manifest."""
     import torch
+    from accelerate import Accelerator
 
+    # One process: CUDA, then Apple's MPS, then the CPU. Under `accelerate launch`: one device per
+    # process, gradients averaged across them (data parallel), each process drawing its own batches.
+    acc = Accelerator()
     torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+    rng = random.Random(cfg.seed + acc.process_index)
     rows = list(rows)[: cfg.max_examples]
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     if base is None:
+        if acc.num_processes > 1:
+            raise ValueError("train a base from scratch in one process (its tokenizer is trained first)")
         train_tokenizer([t for row in rows[:20000] for t in row], out, cfg.vocab_size)
         sp = load_tokenizer(out)
         model = _new_model(cfg, sp.get_piece_size())
@@ -221,14 +226,13 @@ def train_planner(
 
         lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_rank, target_modules=cfg.lora_targets, lora_dropout=0.0)
         model = get_peft_model(model, lora)
-    device = _device()
-    model.to(device)
     encoded = _encode(sp, rows, cfg.max_len)
     if not encoded:
         raise ValueError("no training rows fit the model's context")
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01, betas=(0.9, 0.95))
-    batches = _batches(encoded, cfg.batch, rng)
+    model, opt = acc.prepare(model, opt)
+    batches = _batches(_oversample_long(encoded, cfg.repeat_per_tokens), cfg.batch, rng)
     model.train()
     losses: list[float] = []
     for step in range(cfg.steps):
@@ -236,16 +240,18 @@ def train_planner(
         for group in opt.param_groups:
             group["lr"] = lr
         ids, labels = next(batches)
-        loss = model(input_ids=ids.to(device), labels=labels.to(device)).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        loss = model(input_ids=ids.to(acc.device), labels=labels.to(acc.device)).loss
+        acc.backward(loss)
+        acc.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
         losses.append(loss.item())
-        if progress and (step % 10 == 0 or step + 1 == cfg.steps):
+        if progress and acc.is_main_process and (step % 10 == 0 or step + 1 == cfg.steps):
             progress("planner", step + 1, cfg.steps)
-    model.eval()
-    model.to("cpu")
+    acc.wait_for_everyone()
+    model = acc.unwrap_model(model).eval().to("cpu")
+    if not acc.is_main_process:
+        return {"main_process": False}
     model.save_pretrained(out)
     if base is not None and not cfg.lora_rank:  # a fully fine-tuned base keeps its tokenizer beside it
         import shutil
@@ -261,7 +267,8 @@ def train_planner(
         "parameters": sum(p.numel() for p in model.parameters()),
         "trainable": sum(p.numel() for p in params),
         "seconds": round(time.perf_counter() - t0, 1),
-        "device": str(device),
+        "device": str(acc.device),
+        "processes": acc.num_processes,
     }
     (out / "training.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info

@@ -222,6 +222,8 @@ def retrain_planner(
     if not (resume and (trained / "training.json").exists()):
         shutil.rmtree(trained, ignore_errors=True)
         info = train_planner(rows, trained, cfg, base=base_dir, progress=_progress_bars())
+        if info.get("main_process") is False:
+            return info  # under `accelerate launch`, the main process exports, evaluates and installs
     else:
         info = json.loads((trained / "training.json").read_text(encoding="utf-8"))
         click.echo(f"planner: reusing the finished training run in {trained}")
