@@ -15,7 +15,11 @@ from typing import Any
 
 from .base import Backend, BackendError
 
-__all__ = ["LlamaBackend"]
+__all__ = ["MIN_CONTEXT", "LlamaBackend"]
+
+# tinyagent's own models train on up to 512 positions, and a plan for a long request can run past
+# them: llama.cpp gets at least this much room (RoPE carries a little past the trained length)
+MIN_CONTEXT = 1024
 
 
 @lru_cache(maxsize=32)
@@ -27,8 +31,9 @@ def _grammar(text: str) -> Any:
 
 class LlamaBackend(Backend):
     """``model``: a GGUF file; ``lora``: an optional GGUF LoRA adapter; ``threads``: CPU threads
-    (default: all cores, at most 8); ``n_ctx``: context length (0: the model's own); ``prompt_style``: the prompt the
-    model was trained on ("compact" for tinyagent's own models, "tinyagent" for published ones)."""
+    (default: all cores, at most 8); ``n_ctx``: context length (0: the model's own, at least
+    ``MIN_CONTEXT``); ``prompt_style``: the prompt the model was trained on ("compact" for tinyagent's
+    own models, "tinyagent" for published ones)."""
 
     name = "llama"
 
@@ -57,16 +62,23 @@ class LlamaBackend(Backend):
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise BackendError("the llama backend needs llama-cpp-python: pip install llama-cpp-python") from exc
-            try:
-                self._llm = Llama(
+
+            def load(n_ctx: int) -> Any:
+                return Llama(
                     str(self.model_path),
                     lora_path=str(self.lora_path) if self.lora_path else None,
-                    n_ctx=self.n_ctx,
+                    n_ctx=n_ctx,
                     n_threads=self.threads,
                     n_threads_batch=self.threads,
                     seed=self.seed,
                     verbose=False,
                 )
+
+            try:
+                self._llm = load(self.n_ctx)
+                if not self.n_ctx and self._llm.n_ctx() < MIN_CONTEXT:
+                    self._llm.close()
+                    self._llm = load(MIN_CONTEXT)
             except (ValueError, RuntimeError) as exc:
                 raise BackendError(f"llama.cpp could not load {self.model_path}: {exc}") from exc
         return self._llm
@@ -89,7 +101,10 @@ class LlamaBackend(Backend):
                     if text:
                         yield text
                     if chunk["choices"][0].get("finish_reason") == "length":
-                        raise BackendError(f"the model wrote {max_tokens} tokens without finishing (a loop?)")
+                        raise BackendError(
+                            f"the plan did not finish within {max_tokens} tokens or the model's context of "
+                            f"{self.llm.n_ctx()} tokens (a repetition loop, or a request too long for this model)"
+                        )
             except ValueError as exc:  # e.g. a prompt longer than the context
                 raise BackendError(f"llama.cpp: {exc}") from exc
 
