@@ -6,6 +6,7 @@ common prefix, so the static start of a prompt is computed once and reused acros
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,16 @@ __all__ = ["MIN_CONTEXT", "LlamaBackend"]
 # tinyagent's own models train on up to 512 positions, and a plan for a long request can run past
 # them: llama.cpp gets at least this much room (RoPE carries a little past the trained length)
 MIN_CONTEXT = 1024
+
+
+def _quiet() -> Any:
+    """Silences llama.cpp's own stderr output (a private helper of llama-cpp-python, hence the guard)."""
+    try:
+        from llama_cpp._utils import suppress_stdout_stderr
+
+        return suppress_stdout_stderr(disable=False)
+    except ImportError:
+        return contextlib.nullcontext()
 
 
 @lru_cache(maxsize=32)
@@ -78,7 +89,8 @@ class LlamaBackend(Backend):
                 self._llm = load(self.n_ctx)
                 if not self.n_ctx and self._llm.n_ctx() < MIN_CONTEXT:
                     self._llm.close()
-                    self._llm = load(MIN_CONTEXT)
+                    with _quiet():  # llama.cpp warns on stderr that the context exceeds the trained one
+                        self._llm = load(MIN_CONTEXT)
             except (ValueError, RuntimeError) as exc:
                 raise BackendError(f"llama.cpp could not load {self.model_path}: {exc}") from exc
         return self._llm
