@@ -21,6 +21,7 @@ from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
 from .prompt import build_compact_prompt, build_prompt, examples_for, rules_for
+from .when import resolve_times
 
 __all__ = ["Agent", "AllTools", "PlanResult", "RunResult", "Selection", "Selector"]
 
@@ -95,8 +96,18 @@ class Agent:
         """The config's choice, else the backend's (its model was trained on one), else the original."""
         return self.config.prompt_style or getattr(self.backend, "prompt_style", "tinyagent")
 
-    def grammar(self, selection: Selection) -> str | None:
-        return plan_grammar(selection.tools) if self.config.grammar else None
+    def grammar(self, selection: Selection, query: str, now: datetime, replan_context: str = "") -> str | None:
+        """The plan grammar for this request, or None when the config turns it off. Grounded (the
+        default) with the compact prompt: ``FROM_REQUEST`` values must be words of the request (or of a
+        replan's observations) and ``FROM_TIME`` values one of the times the prompt shows. Models
+        with the original prompt were trained on data that sometimes words values anew, so not there."""
+        if not self.config.grammar:
+            return None
+        if not self.config.grounded or self.prompt_style != "compact":
+            return plan_grammar(selection.tools)
+        refs = resolve_times(query, now)
+        times = [v for r in refs for v in (r.start, r.end, r.day)] if refs else None
+        return plan_grammar(selection.tools, [query, replan_context], times)
 
     def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:
         if self.prompt_style == "compact":
@@ -119,7 +130,7 @@ class Agent:
         result = PlanResult(query, now, tools=[t.name for t in selection.tools])
         try:
             result.prompt_tokens = self.backend.count_tokens(prompt)
-            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN], grammar=self.grammar(selection))
+            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN], grammar=self.grammar(selection, query, now))
             parser = PlanParser()
             parser.feed(result.text)
             result.plan = parser.close()
@@ -152,7 +163,8 @@ class Agent:
             prompt = self.prompt(query, now, selection, context)
             result = PlanResult(query, now, tools=[t.name for t in selection.tools])
             result.prompt_tokens = self.backend.count_tokens(prompt)
-            trace = await executor.run(self._stream_steps(prompt, result, self.grammar(selection)))
+            grammar = self.grammar(selection, query, now, context)
+            trace = await executor.run(self._stream_steps(prompt, result, grammar))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
                 result.error = trace.planner_error

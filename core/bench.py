@@ -107,9 +107,9 @@ def _cold_start(script: Path | None, query: str, repeats: int) -> list[float]:
 
 
 def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> dict[str, Any]:
-    """The llama.cpp planner side by side on the same requests: grammar on vs off, and the 4-bit
-    model vs its F16 original (when the base's Hugging Face weights are beside it and the converter
-    is installed)."""
+    """The llama.cpp planner side by side on the same requests: grammar on vs off, grounded values on
+    vs off (the grammar without its request and time constraints), and the 4-bit model vs its F16
+    original (when the base's Hugging Face weights are beside it and the converter is installed)."""
     from .backends.llama import LlamaBackend
     from .evaluate import evaluate
 
@@ -125,6 +125,10 @@ def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> 
     no_grammar = Agent(agent.registry, agent.backend, dataclasses.replace(agent.config, grammar=False), agent.selector)
     out: dict[str, Any] = {"grammar_on": summary(with_grammar), "grammar_off": summary(evaluate(no_grammar, rows))}
     out["grammar_latency_ratio"] = out["grammar_on"]["plan_p50_ms"] / max(out["grammar_off"]["plan_p50_ms"], 1e-9)
+    if agent.config.grammar and agent.config.grounded:
+        free = dataclasses.replace(agent.config, grounded=False)
+        out["ungrounded"] = summary(evaluate(Agent(agent.registry, agent.backend, free, agent.selector), rows))
+        out["grounded_latency_ratio"] = out["grammar_on"]["plan_p50_ms"] / max(out["ungrounded"]["plan_p50_ms"], 1e-9)
     backend = agent.backend
     base = backend.model_path.parent
     if isinstance(backend, LlamaBackend) and (base / "config.json").exists() and backend.lora_path is None:

@@ -52,6 +52,7 @@ class Config:
     selector: str = "auto"  # auto: Tool RAG when trained for this tool set | all: every tool
     prompt_style: str = ""  # tinyagent (the original prompt) | compact; empty: what the backend's model expects
     grammar: bool = True  # constrain decoding to valid plans over the selected tools (llama backends)
+    grounded: bool = True  # and, in that grammar, values marked FROM_REQUEST/FROM_TIME to the request's text/times
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = field(default="(defaults)", metadata={"internal": True})
 
@@ -72,6 +73,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "selector": (str,),
     "prompt_style": (str,),
     "grammar": (bool,),
+    "grounded": (bool,),
     "voice": (dict,),
     "packs": (dict,),
 }

@@ -69,7 +69,9 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         t2 = time.perf_counter()
         text, pred, error = "", None, ""
         try:
-            text = agent.backend.complete(prompt, stop=[END_OF_PLAN], grammar=agent.grammar(selection))
+            text = agent.backend.complete(
+                prompt, stop=[END_OF_PLAN], grammar=agent.grammar(selection, row["query"], now)
+            )
             pred = parse_plan(text)
             issues = validate_plan(pred, agent.registry.tools)
             if issues:

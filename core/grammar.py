@@ -9,22 +9,33 @@ string or thought contain ``<END_OF_PLAN>`` (``<`` is never followed by ``E``), 
 at most :data:`MAX_STRING` characters (``Thought:`` lines too) and lists :data:`MAX_ITEMS` items,
 so a model that starts repeating itself has to move on instead of running to the token limit.
 
+Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` can only be whole
+words of the request, copied in order (first letters in either case), so a model cannot invent a
+name, a title or a message; one marked ``FROM_TIME`` can only be one of the date-times resolved from
+the request (or empty).
+
 llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the format.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from .plan import split_union
 from .plugins.tools import Tool
 
-__all__ = ["MAX_ITEMS", "MAX_STEPS", "MAX_STRING", "plan_grammar"]
+__all__ = ["MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar"]
 
 MAX_STEPS = 24  # calls in one plan; far beyond any request
 MAX_STRING = 200  # characters in one string literal or thought (a "$" and the character after it count once)
 MAX_ITEMS = 16  # items in one list literal
+MAX_SOURCE = 4000  # characters of request (and replan context) that grounded values may copy; beyond: free strings
+
+# Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
+# <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there.
+_CUT = re.compile(r'["\\<\x00-\x1f\x7f]|(?<=\$)\{')
 
 _BASE = rf"""
 ws ::= " "?
@@ -48,19 +59,53 @@ end ::= "join()" "<END_OF_PLAN>"?
 _LITERALS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "none"}
 
 
-def _type_rule(type_text: str, rules: dict[str, str], k: int) -> str:
-    """The rule name for a parameter type at step ``k``, adding rules as needed. References to
-    steps before ``k`` fit any type."""
+def _char_class(ch: str, any_case: bool) -> str:
+    forms = dict.fromkeys(c for c in ((ch, ch.lower(), ch.upper()) if any_case else (ch,)) if len(c) == 1)
+    return "[" + "".join(f"\\U{ord(c):08X}" if ord(c) > 0xFFFF else f"\\u{ord(c):04X}" for c in forms) + "]"
+
+
+def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
+    """``span``: a string literal holding a piece of ``texts`` made of whole words, or nothing.
+    Position ``i`` gets ``p<i> ::= [its character] p<i+1>?`` (the grammar grows linearly). The
+    continuation is required before a letter or digit and after a space, so a piece starts and ends
+    where words do. A word's first letter may change case ("Return the book is done" -> "return the
+    book"); the rest is copied as written."""
+    starts, n = [], 0
+    for text in texts:
+        for piece in _CUT.split(text):
+            for i, ch in enumerate(piece):
+                word_start = i == 0 or not piece[i - 1].isalnum()
+                rule = _char_class(ch, word_start)
+                if i + 1 < len(piece):
+                    inside = ch.isspace() or piece[i + 1].isalnum()
+                    rule += f" p{n + 1}" if inside else f" p{n + 1}?"
+                rules[f"p{n}"] = rule
+                if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference
+                    starts.append(f"p{n}")
+                n += 1
+    rules["span"] = '"\\"" (' + " | ".join(starts) + ')? "\\""' if starts else '"\\"\\""'
+    return "span"
+
+
+def _when_rule(times: Sequence[str], rules: dict[str, str]) -> str:
+    """``when``: one of the resolved date-times, or an empty string."""
+    rules["when"] = " | ".join(json.dumps(json.dumps(t)) for t in dict.fromkeys(["", *times]))
+    return "when"
+
+
+def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str") -> str:
+    """The rule name for a parameter type at step ``k``, adding rules as needed; ``text`` is the rule
+    for its strings. References to steps before ``k`` fit any type."""
     options = []
     for option in (t.strip() for t in split_union(type_text)):
         if option.startswith("list"):
             inner = option[5:-1] if option.startswith("list[") else "str"
-            item = _type_rule(inner, rules, k)
+            item = _type_rule(inner, rules, k, text)
             name = f"list-{item}"
             rules[name] = f'"[" ws ({item} ("," ws {item}){{0,{MAX_ITEMS - 1}}})? ws "]"'
             options.append(name)
         else:
-            options.append(_LITERALS[option])
+            options.append(text if option == "str" else _LITERALS[option])
     if k > 1:
         options.append(f"ref{k}")
     options = list(dict.fromkeys(options))
@@ -71,16 +116,27 @@ def _type_rule(type_text: str, rules: dict[str, str], k: int) -> str:
     return name
 
 
-def plan_grammar(tools: Sequence[Tool]) -> str:
-    """A GBNF grammar for plans over ``tools`` (the request's selection: smaller grammars decode faster)."""
+def plan_grammar(tools: Sequence[Tool], request: Sequence[str] = (), times: Sequence[str] | None = None) -> str:
+    """A GBNF grammar for plans over ``tools`` (the request's selection: smaller grammars decode faster).
+
+    ``request``: the texts ``FROM_REQUEST`` values are copied from (the request, and a replan's
+    observations); none, or more than :data:`MAX_SOURCE` characters, leaves those values free.
+    ``times``: the date-times resolved from the request for ``FROM_TIME`` values; ``None`` leaves them free.
+    """
     if not tools:  # nothing selected: the only plan is join()
         return 'root ::= thought? "1. " end\n' + _BASE + "\n"
     rules: dict[str, str] = {}
+    marked = {p.source for tool in tools for p in tool.params}
+    grounded = {"": "str", "request": "str", "time": "str"}
+    if "request" in marked and request and sum(map(len, request)) <= MAX_SOURCE:
+        grounded["request"] = _span_rule(request, rules)
+    if "time" in marked and times is not None:
+        grounded["time"] = _when_rule(times, rules)
     lines = ["root ::= thought? s1"]
     for k in range(1, MAX_STEPS + 1):  # step k is numbered k: a call and then step k + 1, or the join
         calls = []
         for tool in tools:
-            args = ' "," ws '.join(_type_rule(p.type, rules, k) for p in tool.params)
+            args = ' "," ws '.join(_type_rule(p.type, rules, k, grounded[p.source]) for p in tool.params)
             name = f"t-{tool.name.replace('_', '-')}{k}"
             rules[name] = f'{json.dumps(tool.name + "(")} {args} ")"' if args else json.dumps(tool.name + "()")
             calls.append(name)

@@ -16,11 +16,13 @@ from .host import (
     load_registry,
     remove_plugin,
 )
-from .tools import Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
+from .tools import FROM_REQUEST, FROM_TIME, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
 from .types import SLOT_KINDS, Example, PromptRule, TaskTemplate
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "FROM_REQUEST",
+    "FROM_TIME",
     "SLOT_KINDS",
     "Example",
     "PackInfo",

@@ -10,10 +10,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Param", "Tool", "ToolDefinitionError", "ToolInputError", "make_tool", "tool", "type_name"]
+__all__ = [
+    "FROM_REQUEST",
+    "FROM_TIME",
+    "Param",
+    "Tool",
+    "ToolDefinitionError",
+    "ToolInputError",
+    "make_tool",
+    "tool",
+    "type_name",
+]
 
 # The literal types a plan can carry. Anything else cannot be written by a planner.
 _SCALARS = {str: "str", int: "int", float: "float", bool: "bool", type(None): "None"}
+
+
+class Source(str):
+    """Where a string parameter's value comes from, for the plan grammar (``Annotated[str, FROM_REQUEST]``)."""
+
+
+#: The value is a piece of the user's request (a name, a title, a message), copied; letter case may
+#: change. The grammar then lets a model write only pieces of the request, so it cannot invent one.
+FROM_REQUEST = Source("request")
+#: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
+#: values tinyagent resolved from the request and showed the model (or "" for none).
+FROM_TIME = Source("time")
 
 
 class ToolInputError(ValueError):
@@ -29,6 +51,8 @@ def type_name(annotation: Any) -> str:
     """Canonical text for a supported annotation: ``str``, ``list[str]``, ``int | None``..."""
     if annotation in _SCALARS:
         return _SCALARS[annotation]
+    if typing.get_origin(annotation) is typing.Annotated:
+        return type_name(typing.get_args(annotation)[0])
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin in (list, tuple) and len(args) >= 1:
@@ -42,9 +66,26 @@ def type_name(annotation: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
+    """``source`` ("request", "time" or "") only narrows what the grammar lets a model write; it is
+    not part of the schema a model is trained on, so marking a parameter needs no retrain."""
+
     name: str
     type: str
     description: str = ""
+    source: str = ""
+
+
+def _source(annotation: Any) -> str:
+    """The :class:`Source` marked on an ``Annotated`` string parameter, or ""."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return ""
+    marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Source)]
+    if not marks:
+        return ""
+    text = type_name(annotation)
+    if text != "list[str]" and "str" not in (t.strip() for t in text.split("|")):
+        raise ToolDefinitionError(f"{marks[0]} marks a string or a list of strings, not {text}")
+    return str(marks[0])
 
 
 @dataclass(frozen=True)
@@ -107,7 +148,7 @@ def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects
         raise ToolDefinitionError(f"tool {tool_name!r} needs a docstring: it becomes the planner's description")
     description, arg_docs = _parse_docstring(func.__doc__)
     try:
-        hints = typing.get_type_hints(func)
+        hints = typing.get_type_hints(func, include_extras=True)
     except Exception as exc:  # unresolvable forward reference and the like
         raise ToolDefinitionError(f"tool {tool_name!r}: cannot read type hints: {exc}") from exc
     params = []
@@ -117,10 +158,10 @@ def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects
         if p.name not in hints:
             raise ToolDefinitionError(f"tool {tool_name!r}: parameter {p.name!r} has no type hint")
         try:
-            params.append(Param(p.name, type_name(hints[p.name]), arg_docs.get(p.name, "")))
+            params.append(Param(p.name, type_name(hints[p.name]), arg_docs.get(p.name, ""), _source(hints[p.name])))
         except ToolDefinitionError as exc:
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
-    returns = hints.get("return", str)
+    returns = typing.get_type_hints(func).get("return", str)
     returns_name = type_name(returns) if returns in _SCALARS or typing.get_origin(returns) else "str"
     return Tool(tool_name, description, tuple(params), returns_name, func, side_effects, pack)
 

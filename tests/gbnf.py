@@ -132,6 +132,10 @@ class _Parser:
     def char(self) -> str:
         ch = self.src[self.i]
         if ch == "\\":
+            width = {"x": 2, "u": 4, "U": 8}.get(self.src[self.i + 1])
+            if width:  # \x41, \u0041, \U00000041
+                self.i += 2 + width
+                return chr(int(self.src[self.i - width : self.i], 16))
             self.i += 2
             return _ESC[self.src[self.i - 1]]
         self.i += 1

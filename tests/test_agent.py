@@ -104,3 +104,36 @@ def test_llm_joiner_finishes_with_the_models_answer_or_replans(registry):
     result = Agent(registry, backend, Config(joiner="llm", max_rounds=2)).run("q", NOW)
     assert len(result.rounds) == 2 and result.answer == "done"
     assert "Thought: wrong person." in backend.prompts[2]  # the replan prompt carries the joiner's thought
+
+
+def test_the_grammar_holds_marked_values_to_the_request_and_its_times(monkeypatch):
+    from tinyagent.plugins import get_plugin_manager, load_registry
+
+    from .gbnf import Grammar
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    reg = load_registry(get_plugin_manager())
+    query = "remind me to pay rent tomorrow at 9am"
+
+    def plan(name, due):
+        return f'1. create_reminder("{name}", "{due}", "", "", 0, False)\n2. join()'
+
+    agent = Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(prompt_style="compact"))
+    selection = agent.selector.select(query)
+    g = Grammar(agent.grammar(selection, query, NOW))
+    assert g.accepts(plan("pay rent", "2026-11-25 09:00:00")) and g.accepts(plan("Pay rent", ""))
+    assert not g.accepts(plan("pay the rent bill", "2026-11-25 09:00:00")), "invented words"
+    assert not g.accepts(plan("pay rent", "2026-11-26 09:00:00")), "a time the request does not say"
+    replan = Grammar(agent.grammar(selection, query, NOW, "Observation: the rent bill is due"))
+    assert replan.accepts(plan("the rent bill", "")), "a replan may copy from what the tools returned"
+
+    published = Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(prompt_style="tinyagent"))
+    assert Grammar(published.grammar(selection, query, NOW)).accepts(plan("Rent due", "2026-11-26 09:00:00")), (
+        "models with the original prompt were not trained to copy only"
+    )
+    free = Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(prompt_style="compact", grounded=False))
+    assert Grammar(free.grammar(selection, query, NOW)).accepts(plan("pay the rent bill", "2027-01-01 00:00:00"))
+    assert (
+        Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(grammar=False)).grammar(selection, query, NOW)
+        is None
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pytest
 from hypothesis import given, settings
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from tinyagent.grammar import plan_grammar
 from tinyagent.plan import Plan, Step, render_plan
-from tinyagent.plugins import make_tool
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, ToolDefinitionError, make_tool
 
 from .gbnf import Grammar
 
@@ -165,3 +166,92 @@ def test_the_end_marker_cannot_hide_in_a_string_or_thought(grammar):
     for prose in ("love you <3", "a < b", "<b>bold</b>", "x<", "<<", "<<<3", "<$5", "$<3", "$$", "$5$", "<\\u001f"):
         assert grammar.accepts(f'1. get_phone_number("{prose}")\n2. join()'), prose
     assert grammar.accepts("Thought: a << b\n1. join()")
+
+
+def _grounded_tools():
+    def send_sms(recipients: Annotated[list[str], FROM_REQUEST], message: Annotated[str, FROM_REQUEST]) -> str:
+        """SMS."""
+
+    def remind(name: Annotated[str, FROM_REQUEST], due: Annotated[str | None, FROM_TIME], mode: str) -> str:
+        """Reminder."""
+
+    return [make_tool(send_sms), make_tool(remind)]
+
+
+REQUEST = "Text Maria Lopez and +1 415 555 0199 that the Q3 budget is $40, see budget_v2.xlsx"
+
+
+def _sms(recipients: str, message: str) -> str:
+    return f'1. send_sms([{recipients}], "{message}")\n2. join()'
+
+
+def test_grounded_values_are_whole_words_of_the_request():
+    g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], ["2026-11-25 09:00:00"]))
+    for message in ("the Q3 budget is $40", "The Q3 budget", "budget_v2.xlsx", "is $40, see budget_v2", "", "Text"):
+        assert g.accepts(_sms('"Maria Lopez"', message)), message
+    assert g.accepts(_sms('"maria lopez", "+1 415 555 0199"', "the Q3 budget")), "a word's first letter may change"
+    for invented in ("Maria Chen", "Roadmap", "MARIA", "the budget"):
+        assert not g.accepts(_sms(f'"{invented}"', "hi")), invented
+    for cut in ("Mari", "aria", "Lop", " Maria", "Maria ", "budget_v2.", "+1 41", "$40"):
+        assert not g.accepts(_sms(f'"{cut}"', "")), f"{cut!r}: a piece starts and ends where words do"
+    g2 = Grammar(plan_grammar(_grounded_tools(), [REQUEST], None))
+    assert g2.accepts('1. send_sms(["Maria"], "Text")\n2. remind("$1", "2030-01-01 00:00:00", "x")\n3. join()')
+    assert not g2.accepts('1. send_sms(["Maria"], "Text")\n2. remind("Bob", None, "x")\n3. join()')
+
+
+def test_references_and_unmarked_strings_stay_free():
+    g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], None))
+    assert g.accepts('1. send_sms(["Maria"], "Text")\n2. send_sms(["$1"], "${1}")\n3. join()')
+    assert g.accepts('1. remind("Maria", None, "anything at all")\n2. join()'), "mode is not marked"
+
+
+def test_grounded_times_are_the_resolved_ones_or_empty():
+    times = ["2026-11-25 09:00:00", "2026-11-25 10:00:00", "2026-11-25"]
+    g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], times))
+    for due in ('"2026-11-25 09:00:00"', '"2026-11-25"', '""', "None"):
+        assert g.accepts(f'1. remind("Maria", {due}, "d")\n2. join()'), due
+    assert not g.accepts('1. remind("Maria", "2026-11-26 09:00:00", "d")\n2. join()'), "a date nobody said"
+
+
+def test_a_replan_may_copy_from_its_observations_and_long_sources_stay_free():
+    from tinyagent.grammar import MAX_SOURCE
+
+    g = Grammar(plan_grammar(_grounded_tools(), [REQUEST, "Observation: two contacts, Maria Lopez Diaz"], None))
+    assert g.accepts(_sms('"Maria Lopez Diaz"', "Text"))
+    long = Grammar(plan_grammar(_grounded_tools(), ["x " * (MAX_SOURCE // 2 + 1)], None))
+    assert long.accepts(_sms('"Bob"', "anything"))
+
+
+def test_source_marks_are_not_part_of_the_schema():
+    def marked(name: Annotated[str, FROM_REQUEST], when: Annotated[str | None, FROM_TIME], n: int) -> str:
+        """Doc."""
+
+    def plain(name: str, when: str | None, n: int) -> str:
+        """Doc."""
+
+    t = make_tool(marked)
+    assert [p.source for p in t.params] == ["request", "time", ""]
+    assert t.schema() == make_tool(plain).schema() | {"name": "marked"}, "marks need no retrain"
+
+    def bad(n: Annotated[int, FROM_REQUEST]) -> str:
+        """Doc."""
+
+    with pytest.raises(ToolDefinitionError, match="marks a string"):
+        make_tool(bad)
+
+
+def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
+    """The packs' marks are right: each gold plan copies its values from its own request and takes
+    its times from what the runtime resolves, so grounding never rules out the right plan."""
+    from datetime import datetime
+
+    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.training.generator import DataConfig, generate
+    from tinyagent.when import resolve_times
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    reg = load_registry(get_plugin_manager())
+    for e in list(generate(reg, DataConfig(200, 0, 0, 0, val_heldout=0, seed=7)))[:120]:
+        refs = resolve_times(e.query, datetime.strptime(e.now, "%Y-%m-%d %H:%M:%S"))
+        times = [v for r in refs for v in (r.start, r.end, r.day)] if refs else None
+        assert Grammar(plan_grammar([reg.tools[t] for t in e.tools], [e.query], times)).accepts(e.plan), e.query

@@ -99,10 +99,11 @@ def test_retrain_planner_end_to_end(todo_registry, tmp_path, monkeypatch):
         assert result.error is None and not codes & {"syntax", "unknown_tool", "arity", "type"}, result.text
     assert backend.count_tokens("Tools: add_todo\n") > 1
 
-    # The bench's side-by-side rows: grammar on vs off, 4-bit vs the F16 original, same requests.
+    # The bench's side-by-side rows: grammar on vs off, grounded or not, 4-bit vs F16, same requests.
     rows = list(read_jsonl(data / "test.jsonl"))[:4]
     row = planner_row(agent, rows, evaluate(agent, rows))
     assert row["grammar_off"]["dag_success"] >= 0 and row["grammar_latency_ratio"] > 0
+    assert row["ungrounded"]["invalid_rate"] >= 0 and row["grounded_latency_ratio"] > 0
     assert 0 < row["q4_over_f16"]["size"] < 0.9 and "dag_success" in row["f16"]
     backend.close()
 
@@ -165,9 +166,9 @@ def test_prompt_style_follows_the_model_unless_configured(registry):
     assert compact.startswith("Tools: ") and "Time: 2026-11-25 15:00:00" in compact
     original = Agent(registry, own, Config(prompt_style="tinyagent")).prompt("text Ana", NOW, selection)
     assert original.startswith("Given a user query, create a plan")  # what published TinyAgent models expect
-    grammar = Agent(registry, own).grammar(selection)
+    grammar = Agent(registry, own).grammar(selection, "text Ana", NOW)
     assert grammar is not None and "send_sms(" in grammar
-    assert Agent(registry, own, Config(grammar=False)).grammar(selection) is None
+    assert Agent(registry, own, Config(grammar=False)).grammar(selection, "text Ana", NOW) is None
 
 
 def test_llama_backend_errors_are_specific(tmp_path):

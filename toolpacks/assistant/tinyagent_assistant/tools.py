@@ -6,8 +6,20 @@ delegates to the portable or macOS backend.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME
+
 from .portable import PortableBackend
 from .settings import load_settings
+
+# Values the user says, copied from the request (the plan grammar holds a model to that), and
+# date-times resolved from it. Only decoding reads these marks; the schema stays the original's.
+Said = Annotated[str, FROM_REQUEST]
+SaidOrNone = Annotated[str | None, FROM_REQUEST]
+SaidList = Annotated[list[str], FROM_REQUEST]
+When = Annotated[str, FROM_TIME]
+WhenOrNone = Annotated[str | None, FROM_TIME]
 
 __all__ = ["TOOLS", "SIDE_EFFECTS"]
 
@@ -21,7 +33,7 @@ def backend() -> PortableBackend:
     return PortableBackend(settings)
 
 
-def get_phone_number(name: str) -> str:
+def get_phone_number(name: Said) -> str:
     """Returns the phone number of a contact, looked up by name in the address book.
 
     Args:
@@ -30,7 +42,7 @@ def get_phone_number(name: str) -> str:
     return backend().get_phone_number(name)
 
 
-def get_email_address(name: str) -> str:
+def get_email_address(name: Said) -> str:
     """Returns the e-mail address of a contact, looked up by name in the address book.
 
     Args:
@@ -40,13 +52,13 @@ def get_email_address(name: str) -> str:
 
 
 def create_calendar_event(
-    title: str,
-    start_date: str,
-    end_date: str,
-    location: str,
-    invitees: list[str],
-    notes: str,
-    calendar: str | None,
+    title: Said,
+    start_date: When,
+    end_date: When,
+    location: Said,
+    invitees: SaidList,
+    notes: Said,
+    calendar: SaidOrNone,
 ) -> str:
     """Creates a calendar event.
     - Dates are 'YYYY-MM-DD HH:MM:SS'; an event lasts 60 minutes unless the user says otherwise.
@@ -56,21 +68,21 @@ def create_calendar_event(
     return backend().create_calendar_event(title, start_date, end_date, location, invitees, notes, calendar or "")
 
 
-def open_and_get_file_path(file_name: str) -> str:
+def open_and_get_file_path(file_name: Said) -> str:
     """Opens the file whose name best matches file_name and returns its full path.
     - Use it to get the path of a file before attaching or summarizing it.
     """
     return backend().open_and_get_file_path(file_name)
 
 
-def summarize_pdf(pdf_path: str) -> str:
+def summarize_pdf(pdf_path: Said) -> str:
     """Summarizes the text of a PDF file and returns the summary.
     - pdf_path is a full path, usually the output of open_and_get_file_path.
     """
     return backend().summarize_pdf(pdf_path)
 
 
-def compose_new_email(recipients: list[str], cc: list[str], subject: str, context: str, attachments: list[str]) -> str:
+def compose_new_email(recipients: SaidList, cc: SaidList, subject: Said, context: str, attachments: SaidList) -> str:
     """Composes a new e-mail draft (it does not send it unless sending is configured).
     - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
     - context is the body of the e-mail, or what it should say.
@@ -78,26 +90,26 @@ def compose_new_email(recipients: list[str], cc: list[str], subject: str, contex
     return backend().compose_new_email(recipients, cc, subject, context, attachments)
 
 
-def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
+def reply_to_email(cc: SaidList, context: Said, attachments: SaidList) -> str:
     """Drafts a reply to the current e-mail (the newest message in the inbox, or the selected one).
     - cc is a list of e-mail addresses; attachments a list of file paths.
     """
     return backend().reply_to_email(cc, context, attachments)
 
 
-def forward_email(recipients: list[str], cc: list[str], context: str, attachments: list[str]) -> str:
+def forward_email(recipients: SaidList, cc: SaidList, context: Said, attachments: SaidList) -> str:
     """Drafts a forward of the current e-mail (the newest message in the inbox, or the selected one).
     - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
     """
     return backend().forward_email(recipients, cc, context, attachments)
 
 
-def maps_open_location(location: str) -> str:
+def maps_open_location(location: Said) -> str:
     """Shows a location on the map and returns the map's URL."""
     return backend().maps_open_location(location)
 
 
-def maps_show_directions(start_location: str, end_location: str, transport: str) -> str:
+def maps_show_directions(start_location: Said, end_location: Said, transport: str) -> str:
     """Shows directions between two locations and returns the map's URL.
     - An empty start_location means the current location.
     - transport is 'd' (drive), 'w' (walk) or 'r' (public transit).
@@ -105,19 +117,19 @@ def maps_show_directions(start_location: str, end_location: str, transport: str)
     return backend().maps_show_directions(start_location, end_location, transport)
 
 
-def create_note(name: str, content: str, folder: str | None) -> str:
+def create_note(name: Said, content: Said, folder: SaidOrNone) -> str:
     """Creates a new note with a name and content in a folder (empty or None: the default folder)."""
     return backend().create_note(name, content, folder or "")
 
 
-def open_note(name: str, folder: str | None) -> str:
+def open_note(name: Said, folder: SaidOrNone) -> str:
     """Opens the note that best matches name and returns its content.
     - folder may be empty or None to search every folder.
     """
     return backend().open_note(name, folder or "")
 
 
-def append_note_content(name: str, content: str, folder: str | None) -> str:
+def append_note_content(name: Said, content: Said, folder: SaidOrNone) -> str:
     """Appends content to the note that best matches name.
     - There is no need to open the note first. folder may be empty or None to search every folder.
     """
@@ -125,7 +137,7 @@ def append_note_content(name: str, content: str, folder: str | None) -> str:
 
 
 def create_reminder(
-    name: str, due_date: str | None, notes: str | None, list_name: str | None, priority: int, all_day: bool
+    name: Said, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: int, all_day: bool
 ) -> str:
     """Creates a reminder.
     - due_date is 'YYYY-MM-DD HH:MM:SS' or empty for no due date; all_day keeps only the day.
@@ -134,14 +146,14 @@ def create_reminder(
     return backend().create_reminder(name, due_date or "", notes or "", list_name or "", priority, all_day)
 
 
-def send_sms(recipients: list[str], message: str) -> str:
+def send_sms(recipients: SaidList, message: Said) -> str:
     """Prepares an SMS to a list of phone numbers (a draft unless an SMS gateway is configured).
     - Send one SMS to several people by listing them all.
     """
     return backend().send_sms(recipients, message)
 
 
-def get_zoom_meeting_link(topic: str, start_time: str, duration: int, meeting_invitees: list[str]) -> str:
+def get_zoom_meeting_link(topic: Said, start_time: When, duration: int, meeting_invitees: SaidList) -> str:
     """Creates a video meeting and returns its link (Jitsi Meet, or Zoom when configured).
     - start_time is 'YYYY-MM-DD HH:MM:SS'; duration is in minutes; invitees are e-mail addresses.
     """

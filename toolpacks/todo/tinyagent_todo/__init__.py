@@ -11,10 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from tinyagent.config import load_config, paths
-from tinyagent.plugins import Example, PromptRule, TaskTemplate, ToolInputError, atomic_write, best_match, hookimpl
+from tinyagent.plugins import (
+    FROM_REQUEST,
+    FROM_TIME,
+    Example,
+    PromptRule,
+    TaskTemplate,
+    ToolInputError,
+    atomic_write,
+    best_match,
+    hookimpl,
+)
 
 __version__ = "0.1.0"
 
@@ -73,7 +83,13 @@ def _save(path: Path, tasks: list[Task]) -> None:
     atomic_write(path, "".join(t.render() + "\n" for t in tasks))
 
 
-def add_todo(task: str, due_date: str, priority: str) -> str:
+# What the user says, copied from the request, and dates resolved from it (the plan grammar holds a
+# model to those); only decoding reads the marks.
+Said = Annotated[str, FROM_REQUEST]
+When = Annotated[str, FROM_TIME]
+
+
+def add_todo(task: Said, due_date: When, priority: str) -> str:
     """Adds a task to the todo list.
     - due_date is 'YYYY-MM-DD' (a time part is ignored) or empty for no due date.
     - priority is a letter from 'A' (highest) to 'Z', or empty for none.
@@ -96,7 +112,7 @@ def add_todo(task: str, due_date: str, priority: str) -> str:
     return f"Added {title!r}" + (f" due {due}" if due else "") + (f" with priority {pri}" if pri else "")
 
 
-def list_todos(filter_text: str) -> str:
+def list_todos(filter_text: Said) -> str:
     """Lists the open tasks, highest priority and soonest due first.
     - filter_text keeps only tasks containing it; empty lists every open task.
     """
@@ -112,7 +128,7 @@ def list_todos(filter_text: str) -> str:
     )
 
 
-def complete_todo(task: str) -> str:
+def complete_todo(task: Said) -> str:
     """Marks the open task that best matches the given text as done."""
     path, tasks = _load()
     open_tasks = {t.title: t for t in tasks if not t.done}
