@@ -213,7 +213,7 @@ def retrain_planner(
     rows = planner_rows(reg, data, "train", select, limit=examples)
     full = from_scratch or rank == 0  # a whole model (new or fine-tuned) rather than an adapter
     lr = 2e-3 if from_scratch or not full else 1e-3
-    defaults = {"steps": steps or (3000 if from_scratch else 1500), "lora_rank": 0 if full else rank, "lr": lr}
+    defaults = {"steps": steps or (3000 if from_scratch else 1200), "lora_rank": 0 if full else rank, "lr": lr}
     cfg = PlannerConfig(**{**defaults, "seed": seed, **(shape or {})})
     trained = work / ("base" if full else "lora")
     base_dir = None if from_scratch else Path(base) if base else EMBEDDED_DIR / "base"
