@@ -96,14 +96,18 @@ class Agent:
         """The config's choice, else the backend's (its model was trained on one), else the original."""
         return self.config.prompt_style or getattr(self.backend, "prompt_style", "tinyagent")
 
+    @property
+    def grounded(self) -> bool:
+        """Whether the grammar holds ``FROM_REQUEST`` values to the request's words and ``FROM_TIME``
+        values to the times the prompt shows: with the compact prompt only, as models with the original
+        prompt were trained on data that sometimes words values anew."""
+        return self.config.grammar and self.config.grounded and self.prompt_style == "compact"
+
     def grammar(self, selection: Selection, query: str, now: datetime, replan_context: str = "") -> str | None:
-        """The plan grammar for this request, or None when the config turns it off. Grounded (the
-        default) with the compact prompt: ``FROM_REQUEST`` values must be words of the request (or of a
-        replan's observations) and ``FROM_TIME`` values one of the times the prompt shows. Models
-        with the original prompt were trained on data that sometimes words values anew, so not there."""
+        """The plan grammar for this request (see :attr:`grounded`), or None when the config turns it off."""
         if not self.config.grammar:
             return None
-        if not self.config.grounded or self.prompt_style != "compact":
+        if not self.grounded:
             return plan_grammar(selection.tools)
         refs = resolve_times(query, now)
         times = [v for r in refs for v in (r.start, r.end, r.day)] if refs else None

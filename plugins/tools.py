@@ -161,7 +161,7 @@ def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects
             params.append(Param(p.name, type_name(hints[p.name]), arg_docs.get(p.name, ""), _source(hints[p.name])))
         except ToolDefinitionError as exc:
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
-    returns = typing.get_type_hints(func).get("return", str)
+    returns = hints.get("return", str)
     returns_name = type_name(returns) if returns in _SCALARS or typing.get_origin(returns) else "str"
     return Tool(tool_name, description, tuple(params), returns_name, func, side_effects, pack)
 
