@@ -52,6 +52,10 @@ class TaskTemplate:
     ``phrasings`` and ``plan`` use ``{slot}`` placeholders. The plan's ``$N`` references are local
     to the intent (numbered from 1); the generator renumbers them when it composes intents.
     A placeholder may read an attribute of a slot's value: ``{when.end}``, ``{when.minutes}``.
+
+    ``held_out`` pins the two phrasings kept out of training (the first for the ``test_heldout``
+    split, the second for ``val_heldout``); by default the generator draws them at random. Pinning
+    keeps a pack's held-out benchmark comparable when later versions add phrasings.
     """
 
     id: str
@@ -59,6 +63,7 @@ class TaskTemplate:
     plan: str
     slots: dict[str, str] = field(default_factory=dict)
     weight: float = 1.0
+    held_out: tuple[str, ...] = ()
     pack: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +77,12 @@ class TaskTemplate:
                 base = (name or "").split(".")[0].split("[")[0]
                 if base and base not in self.slots:
                     raise ValueError(f"task template {self.id!r}: placeholder {{{name}}} has no slot")
+        if self.held_out and (
+            len(self.held_out) != 2 or len(set(self.held_out)) != 2 or not set(self.held_out) <= set(self.phrasings)
+        ):
+            raise ValueError(f"task template {self.id!r}: held_out must name two different phrasings of its own")
+        if self.held_out and len(self.phrasings) < 4:
+            raise ValueError(f"task template {self.id!r}: held_out needs at least 4 phrasings (2 stay in training)")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -80,4 +91,4 @@ class TaskTemplate:
             "plan": self.plan,
             "slots": dict(sorted(self.slots.items())),
             "weight": self.weight,
-        }
+        } | ({"held_out": list(self.held_out)} if self.held_out else {})

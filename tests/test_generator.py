@@ -118,3 +118,48 @@ def test_no_templates_is_a_clear_error(tmp_path, fake_pack, monkeypatch):
     remove_plugin("fake")
     res = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "10", "--out", str(tmp_path)])
     assert res.exit_code == 1 and "register no task templates" in res.output
+
+
+def test_pinned_held_out_phrasings_stay_out_of_training(packs):
+    templates = {t.id: t for t in packs.templates}
+    assert any(t.held_out for t in templates.values())  # the assistant pack pins its benchmark
+    seen = set()
+    for e in _examples(packs):
+        for p in e.phrasings:
+            t_id, i = p.split("#")
+            pinned = templates[t_id].held_out
+            text = templates[t_id].phrasings[int(i)]
+            if text in pinned:  # the first pinned phrasing is the test's, the second val's
+                assert e.split == ("test_heldout", "val_heldout")[pinned.index(text)]
+                seen.add((t_id, text))
+    assert len(seen) > 20  # both splits did use them
+
+
+@pytest.mark.parametrize(
+    "held_out, error",
+    [
+        (("text {person} that {text}",), "two different phrasings"),
+        (("text {person} that {text}", "text {person} that {text}"), "two different phrasings"),
+        (("text {person} that {text}", "never said this"), "two different phrasings"),
+    ],
+)
+def test_held_out_must_name_two_of_its_own_phrasings(held_out, error):
+    from tinyagent.plugins import TaskTemplate
+
+    phrasings = ("text {person} that {text}", "sms {person}: {text}", "tell {person} {text}", "ping {person} {text}")
+    with pytest.raises(ValueError, match=error):
+        TaskTemplate(
+            "sms",
+            phrasings,
+            '1. send_sms(["{person}"], "{text}")',
+            {"person": "person", "text": "text"},
+            held_out=held_out,
+        )
+    with pytest.raises(ValueError, match="at least 4 phrasings"):
+        TaskTemplate(
+            "sms",
+            phrasings[:3],
+            '1. send_sms(["{person}"], "{text}")',
+            {"person": "person", "text": "text"},
+            held_out=phrasings[:2],
+        )

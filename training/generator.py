@@ -211,12 +211,17 @@ HELD_OUT_SPLITS = ("val_heldout", "test_heldout")
 def _held_out(templates: list[TaskTemplate], rng: random.Random) -> dict[str, dict[str, int]]:
     """Two phrasings of every template with at least 4, never used by train/val/test: one is the
     ``test_heldout`` split's (it measures generalization), the other ``val_heldout``'s (it tunes
-    the Tool RAG threshold on unseen wording without looking at the test)."""
+    the Tool RAG threshold on unseen wording without looking at the test). A template's own
+    ``held_out`` pins them; otherwise they are drawn at random."""
     held: dict[str, dict[str, int]] = {split: {} for split in HELD_OUT_SPLITS}
     for t in templates:
-        if len(t.phrasings) >= 4:
+        if t.held_out:
+            a, b = (t.phrasings.index(p) for p in t.held_out)
+        elif len(t.phrasings) >= 4:
             a, b = rng.sample(range(len(t.phrasings)), 2)
-            held["test_heldout"][t.id], held["val_heldout"][t.id] = a, b
+        else:
+            continue
+        held["test_heldout"][t.id], held["val_heldout"][t.id] = a, b
     return held
 
 
