@@ -77,12 +77,11 @@ class TaskTemplate:
                 base = (name or "").split(".")[0].split("[")[0]
                 if base and base not in self.slots:
                     raise ValueError(f"task template {self.id!r}: placeholder {{{name}}} has no slot")
-        if self.held_out and (
-            len(self.held_out) != 2 or len(set(self.held_out)) != 2 or not set(self.held_out) <= set(self.phrasings)
-        ):
-            raise ValueError(f"task template {self.id!r}: held_out must name two different phrasings of its own")
-        if self.held_out and len(self.phrasings) < 4:
-            raise ValueError(f"task template {self.id!r}: held_out needs at least 4 phrasings (2 stay in training)")
+        if self.held_out:
+            if len(set(self.held_out)) != 2 or len(self.held_out) != 2 or not set(self.held_out) <= set(self.phrasings):
+                raise ValueError(f"task template {self.id!r}: held_out must name two different phrasings of its own")
+            if len(self.phrasings) < 4:
+                raise ValueError(f"task template {self.id!r}: held_out needs at least 4 phrasings (2 stay in training)")
 
     def to_json(self) -> dict[str, object]:
         return {
