@@ -12,7 +12,7 @@ from typing import Any
 
 from .agent import Agent, AllTools
 from .jsonl import read_jsonl
-from .metrics import args_match, dag_match, tool_recall_precision
+from .metrics import args_match, dag_match, parse_free, tool_recall_precision
 from .plan import END_OF_PLAN, PlanError, parse_plan, validate_plan
 
 __all__ = ["EvalReport", "evaluate", "load_dataset", "percentile", "write_report"]
@@ -95,7 +95,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_sel)))
         ok = pred is not None and dag_match(pred, gold)
         dag += ok
-        args += ok and args_match(pred, gold)  # type: ignore[arg-type]
+        args += ok and args_match(pred, gold, parse_free(row.get("free")))  # type: ignore[arg-type]
         invalid += pred is None
         packs = {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}
         for table, keys in ((rep.per_tool, gold_tools), (rep.per_pack, packs)):

@@ -18,7 +18,7 @@ from networkx.algorithms.isomorphism import DiGraphMatcher
 
 from .plan import Plan, plan_graph
 
-__all__ = ["args_match", "dag_match", "normalize_value", "tool_recall_precision"]
+__all__ = ["args_match", "dag_match", "normalize_value", "parse_free", "tool_recall_precision"]
 
 
 def _labelled(plan: Plan) -> nx.DiGraph:
@@ -71,17 +71,38 @@ def normalize_value(value: Any, ref_map: dict[int, int] | None = None) -> Any:
     return value
 
 
-def args_match(pred: Plan, gold: Plan) -> bool:
-    """Stricter: some isomorphism also pairs every step with equal (normalized) arguments."""
+def parse_free(free: list[str] | None) -> set[tuple[int, int]]:
+    """``["4.2", "4.3"]`` (gold step 4, 0-based arguments 2 and 3) as a set of (step, argument)."""
+    out = set()
+    for item in free or []:
+        step, _, arg = str(item).partition(".")
+        out.add((int(step), int(arg)))
+    return out
+
+
+def args_match(pred: Plan, gold: Plan, free: set[tuple[int, int]] | None = None) -> bool:
+    """Stricter: some isomorphism also pairs every step with equal (normalized) arguments.
+
+    ``free`` lists gold arguments the request leaves to the planner (an e-mail subject nobody gave,
+    the body that goes with an attachment): any value passes there. A hand-written set marks them so
+    that argument success counts what a user would check (names, files, times, titles, messages)."""
     if len(pred.steps) != len(gold.steps):
         return False
+    free = free or set()
     pred_steps = {s.idx: s for s in pred.steps}
     gold_steps = {s.idx: s for s in gold.steps}
+
+    def same(p: int, g: int, mapping: dict[int, int]) -> bool:
+        want, got = list(gold_steps[g].args), list(pred_steps[p].args)
+        if len(want) != len(got):
+            return False
+        return all(
+            (g, i) in free or normalize_value(a, mapping) == normalize_value(b, None)
+            for i, (a, b) in enumerate(zip(got, want, strict=True))
+        )
+
     for mapping in _matcher(pred, gold).isomorphisms_iter():
-        if all(
-            normalize_value(list(pred_steps[p].args), mapping) == normalize_value(list(gold_steps[g].args), None)
-            for p, g in mapping.items()
-        ):
+        if all(same(p, g, mapping) for p, g in mapping.items()):
             return True
     return False
 
