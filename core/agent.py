@@ -15,7 +15,7 @@ from .backends.base import Backend
 from .config import Config
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar
-from .joiner import LLMJoiner, RuleJoiner, observations
+from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
 from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
 from .plugins.host import Registry
 from .plugins.tools import Tool
@@ -23,7 +23,7 @@ from .plugins.types import Example, PromptRule
 from .prompt import build_compact_prompt, build_prompt, examples_for, rules_for
 from .when import resolve_times
 
-__all__ = ["Agent", "AllTools", "PlanResult", "RunResult", "Selection", "Selector"]
+__all__ = ["Agent", "AllTools", "PlanResult", "PlannerLimit", "RunResult", "Selection", "Selector"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ class Selection:
     tools: list[Tool]
     examples: list[Example]
     rules: list[PromptRule]
+
+
+class PlannerLimit(RuntimeError):
+    """The planner passed its deadline or size cap (``plan_timeout``, ``max_plan_chars``)."""
 
 
 class Selector(Protocol):
@@ -62,6 +66,7 @@ class PlanResult:
     tools: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     latency_ms: float = 0.0
+    stage_ms: dict[str, float] = field(default_factory=dict)  # select, prompt, plan (aplan only)
     issues: list[PlanIssue] = field(default_factory=list)
     error: str | None = None
 
@@ -75,6 +80,23 @@ class RunResult:
     query: str
     rounds: list[tuple[PlanResult, Trace]] = field(default_factory=list)
     answer: str = ""
+
+    def unresolved(self) -> list[StepTrace]:
+        """Failed steps that no later round made good (a later step of the same tool succeeded)."""
+        out: list[StepTrace] = []
+        for i, (_, trace) in enumerate(self.rounds):
+            later = {s.tool for _, t in self.rounds[i + 1 :] for s in t.steps.values() if s.ok}
+            out += [s for s in trace.failed() if s.tool not in later]
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """The request was carried out: the last round ran at least one step, every step of it
+        succeeded, its plan was accepted, and nothing that failed earlier was left undone."""
+        if not self.rounds:
+            return False
+        last = self.rounds[-1][1]
+        return bool(last.steps) and last.ok and not self.unresolved()
 
 
 class Agent:
@@ -128,21 +150,31 @@ class Agent:
 
     def plan(self, query: str, now: datetime) -> PlanResult:
         """Plan without executing: the raw text, the parsed plan and every validation issue."""
+        return asyncio.run(self.aplan(query, now))
+
+    async def aplan(self, query: str, now: datetime) -> PlanResult:
+        """The same planning round as :meth:`arun` (streamed, with its deadline and size cap), drained
+        without executing anything."""
         t0 = time.perf_counter()
         selection = self.selector.select(query)
+        t1 = time.perf_counter()
         prompt = self.prompt(query, now, selection)
+        grammar = self.grammar(selection, query, now)
+        t2 = time.perf_counter()
         result = PlanResult(query, now, tools=[t.name for t in selection.tools])
+        result.stage_ms = {"select": (t1 - t0) * 1000, "prompt": (t2 - t1) * 1000}
         try:
             result.prompt_tokens = self.backend.count_tokens(prompt)
-            result.text = self.backend.complete(prompt, stop=[END_OF_PLAN], grammar=self.grammar(selection, query, now))
-            parser = PlanParser()
-            parser.feed(result.text)
-            result.plan = parser.close()
+            t2 = time.perf_counter()
+            async for _ in self._stream_steps(prompt, result, grammar):
+                pass
+            assert result.plan is not None
             result.issues = validate_plan(result.plan, self.registry.tools)
         except PlanError as exc:
-            result.issues = exc.issues
+            result.issues = result.issues or exc.issues
         except Exception as exc:  # the backend failed: reported, never raised past the caller
             result.error = f"{type(exc).__name__}: {exc}"
+        result.stage_ms["plan"] = (time.perf_counter() - t2) * 1000
         result.latency_ms = (time.perf_counter() - t0) * 1000
         return result
 
@@ -155,7 +187,12 @@ class Agent:
         on_event: Callable[[str, StepTrace], None] | None = None,
         refusal: str = "the user did not allow this step",
     ) -> RunResult:
-        """Plan and execute, streaming steps into the executor; replan up to ``max_rounds``."""
+        """Plan and execute, streaming steps into the executor; replan up to ``max_rounds``.
+
+        One executor serves every round, so a side effect that succeeded in an earlier round is
+        reused, never repeated. A replan's grammar is grounded on the request and the values the
+        previous rounds observed, never on the observation text's scaffolding or error messages.
+        """
         run = RunResult(query)
         selection = self.selector.select(query)  # replanning keeps the selection
         executor = Executor(
@@ -167,7 +204,8 @@ class Agent:
             prompt = self.prompt(query, now, selection, context)
             result = PlanResult(query, now, tools=[t.name for t in selection.tools])
             result.prompt_tokens = self.backend.count_tokens(prompt)
-            grammar = self.grammar(selection, query, now, context)
+            seen = [v for _, trace in run.rounds for v in observed_values(trace)]
+            grammar = self.grammar(selection, query, now, "\n".join(seen))
             trace = await executor.run(self._stream_steps(prompt, result, grammar))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
@@ -178,6 +216,7 @@ class Agent:
                 run.answer = decision.answer
                 break
             context = observations(result.plan, trace) + f"\nThought: {decision.thought}"
+        run.answer = final_answer(run, run.answer)
         return run
 
     def run(self, query: str, now: datetime, **kwargs: Any) -> RunResult:
@@ -203,7 +242,10 @@ class Agent:
             except Exception as exc:  # handed to the loop, which raises it as the planner's error
                 put(("error", exc))
 
-        loop.run_in_executor(None, produce)
+        # A daemon thread, not the default executor: its threads are joined at exit, which kept a
+        # Ctrl-C'd or timed-out run alive until llama.cpp finished decoding.
+        threading.Thread(target=produce, name="tinyagent-planner", daemon=True).start()
+        deadline = time.monotonic() + self.config.plan_timeout
         parser = PlanParser()
         earlier: list[int] = []
 
@@ -218,12 +260,21 @@ class Agent:
 
         try:
             while True:
-                kind, value = await queue.get()
+                try:
+                    kind, value = await asyncio.wait_for(queue.get(), max(0.0, deadline - time.monotonic()))
+                except TimeoutError:
+                    raise PlannerLimit(
+                        f"the planner did not finish within {self.config.plan_timeout:g} s (plan_timeout)"
+                    ) from None
                 if kind == "error":
                     raise value
                 if kind == "end":
                     break
                 result.text += value
+                if len(result.text) > self.config.max_plan_chars:
+                    raise PlannerLimit(
+                        f"the plan grew past {self.config.max_plan_chars} characters (max_plan_chars) without ending"
+                    )
                 for step in checked(parser.feed(value)):
                     yield step
             result.plan = parser.close()  # the last line may have had no newline

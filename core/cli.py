@@ -23,7 +23,7 @@ from .executor import StepTrace
 from .plan import plan_graph, render_value
 from .plugins.fingerprint import fingerprint
 from .plugins.host import PluginError, Registry, get_plugin_manager, load_registry
-from .plugins.tools import Tool
+from .plugins.tools import Labeled, Tool
 
 __all__ = ["cli", "main"]
 
@@ -155,8 +155,10 @@ def _describe_dag(result: PlanResult, tools: dict[str, Tool]) -> list[str]:
     lines = []
     for step in result.plan.steps:
         extra = f"   after {', '.join(map(str, step.deps))}" if step.deps else ""
-        effect = "   [changes things]" if step.tool in tools and tools[step.tool].side_effects else ""
-        lines.append(f"  {step.idx}. {step.tool}({', '.join(render_value(a) for a in step.args)}){extra}{effect}")
+        tool = tools.get(step.tool)
+        effect = "   [changes things]" if tool is not None and tool.side_effects else ""
+        call = describe_call(tool, list(step.args)) if tool is not None else step.tool
+        lines.append(f"  {step.idx}. {call}{extra}{effect}")
     stages = [sorted(g) for g in nx.topological_generations(plan_graph(result.plan))]
     if stages:
         lines.append("  stages (steps in one stage run in parallel): " + " -> ".join(map(str, stages)))
@@ -167,13 +169,29 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
+def _shown(value: Any) -> str:
+    """A value as the user should read it: resolved contacts with their name."""
+    if isinstance(value, Labeled):
+        return value.shown()
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return render_value(value)
+
+
+def describe_call(tool: Tool, args: list[Any]) -> str:
+    """``send_sms(recipients=[Maria García <+34 ...>], message="...")``: labelled arguments."""
+    names = [p.name for p in tool.params] or [f"arg{i + 1}" for i in range(len(args))]
+    return f"{tool.name}({', '.join(f'{n}={_shown(a)}' for n, a in zip(names, args, strict=False))})"
+
+
 def _consent(yes: bool) -> tuple[Callable[[Tool, list[Any]], bool] | None, str]:
     if yes:
         return None, ""
     if _interactive():
 
         def ask(tool: Tool, args: list[Any]) -> bool:
-            call = f"{tool.name}({', '.join(render_value(a) for a in args)})"
+            effect = tool.describe_effect(args)
+            call = describe_call(tool, args) + (f"\n    this {effect}" if effect else "")
             return click.confirm(f"Allow {call}?", default=False, err=True)
 
         return ask, "you declined this step"
@@ -280,9 +298,13 @@ def _run_query(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: st
     def on_event(kind: str, st: StepTrace) -> None:
         if as_json:
             return
+        tool = agent.registry.tools.get(st.tool)
+        call = describe_call(tool, st.args) if tool else st.tool
         if kind == "start":
-            click.echo(f"  > {st.idx}. {st.tool}({', '.join(render_value(a) for a in st.args)})", err=True)
-        elif not st.ok:
+            click.echo(f"  > {st.idx}. {call}", err=True)
+        elif kind == "reused":
+            click.echo(f"  = {st.idx}. {call}: already done earlier in this run, not repeated", err=True)
+        elif kind == "end" and not st.ok:
             click.echo(f"  ! {st.idx}. {st.tool}: {st.status}: {st.error}", err=True)
 
     outcome: RunResult = agent.run(query, now, consent=consent, on_event=on_event, refusal=refusal)
@@ -293,8 +315,7 @@ def _run_query(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: st
         )
     else:
         click.echo(outcome.answer)
-    last_trace = outcome.rounds[-1][1] if outcome.rounds else None
-    sys.exit(0 if last_trace is not None and last_trace.ok else 1)
+    sys.exit(0 if outcome.ok else 1)
 
 
 def _show_plan(result: PlanResult, tools: dict[str, Tool], dry_run: bool = False) -> None:
@@ -650,4 +671,25 @@ def retrain(
 
 
 def main() -> None:
-    cli()
+    """The console entry point. Ctrl-C anywhere ends the process at once with exit code 130:
+    ``os._exit`` does not wait for a tool or a llama.cpp decode still running in a thread, nor
+    touch stdin's buffer that a consent prompt's thread holds (which crashed the interpreter)."""
+    try:
+        rv = cli.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _hard_exit("\nInterrupted: stopped at once; steps already finished are listed above.", 130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _hard_exit(message: str, code: int) -> None:
+    try:
+        click.echo(message, err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

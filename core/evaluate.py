@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +12,7 @@ from typing import Any
 from .agent import Agent, AllTools
 from .jsonl import read_jsonl
 from .metrics import args_match, dag_match, parse_free, tool_recall_precision
-from .plan import END_OF_PLAN, PlanError, parse_plan, validate_plan
+from .plan import parse_plan
 
 __all__ = ["EvalReport", "evaluate", "load_dataset", "percentile", "write_report"]
 
@@ -62,35 +61,20 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     for i, row in enumerate(rows):
         gold = parse_plan(row["plan"])
         now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
-        t0 = time.perf_counter()
-        selection = agent.selector.select(row["query"])
-        t1 = time.perf_counter()
-        prompt = agent.prompt(row["query"], now, selection)
-        t2 = time.perf_counter()
-        text, pred, error = "", None, ""
-        try:
-            text = agent.backend.complete(
-                prompt, stop=[END_OF_PLAN], grammar=agent.grammar(selection, row["query"], now)
-            )
-            pred = parse_plan(text)
-            issues = validate_plan(pred, agent.registry.tools)
-            if issues:
-                error, pred = "; ".join(map(str, issues)), None
-        except PlanError as exc:
-            error = str(exc)
-        except Exception as exc:  # a backend failure counts against the planner, and is shown
-            error = f"{type(exc).__name__}: {exc}"
-        t3 = time.perf_counter()
+        result = agent.plan(row["query"], now)  # the same planning round as `tinyagent run`
+        text, pred = result.text, result.plan if result.ok else None
+        error = result.error or "; ".join(map(str, result.issues))
         out_tokens.append(agent.backend.count_tokens(text))
-        for name, value in (("select", t1 - t0), ("prompt", t2 - t1), ("plan", t3 - t2), ("total", t3 - t0)):
-            stages[name].append(value * 1000)
-        names = {t.name for t in selection.tools}
+        for name in ("select", "prompt", "plan"):
+            stages[name].append(result.stage_ms.get(name, 0.0))
+        stages["total"].append(result.latency_ms)
+        names = set(result.tools)
         gold_tools = set(gold.tools)
         r, p = tool_recall_precision(names, gold_tools)
         recalls.append(r)
         precisions.append(p)
         selected.append(len(names))
-        tokens.append(agent.backend.count_tokens(prompt))
+        tokens.append(result.prompt_tokens)
         all_sel = all_tools.select(row["query"])
         tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_sel)))
         ok = pred is not None and dag_match(pred, gold)

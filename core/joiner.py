@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends.base import Backend
 from .executor import Trace
 from .plan import Plan, render_step
 
-__all__ = ["Decision", "LLMJoiner", "RuleJoiner", "observations"]
+if TYPE_CHECKING:
+    from .agent import RunResult
+
+__all__ = ["Decision", "LLMJoiner", "RuleJoiner", "final_answer", "observations", "observed_values"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,39 @@ def observations(plan: Plan | None, trace: Trace) -> str:
             lines.append(f"Observation: {st.observation()}")
     if trace.planner_error:
         lines.append(f"Observation: the plan was rejected: {trace.planner_error}")
+    return "\n".join(lines)
+
+
+def observed_values(trace: Trace) -> list[str]:
+    """The values the steps of a round produced (what a replan may copy), without error messages
+    or the observation text's own words: a replan grounded on the whole rendered observations wrote
+    ``get_email_address("Previous")`` and ``get_email_address("Cancelled: step")``."""
+    out: list[str] = []
+    for st in trace.steps.values():
+        if st.ok:
+            out += [str(v) for v in st.result] if isinstance(st.result, list) else [str(st.result)]
+    return out
+
+
+def final_answer(run: RunResult, answer: str) -> str:
+    """The answer for the whole run, every round included: side effects done in an earlier round
+    (they happened, whatever the last plan did) and failures no later round made good."""
+    if len(run.rounds) == 1 and run.ok:
+        return answer
+    last = run.rounds[-1][1] if run.rounds else None
+    lines = []
+    for _, trace in run.rounds[:-1]:
+        lines += [
+            f"{s.tool}: {_show(s.result)}" for s in trace.steps.values() if s.ok and s.side_effects and not s.reused
+        ]
+    if last is not None and last.steps:
+        lines.append(answer)
+    elif last is not None and last.planner_error:
+        lines.append(answer)
+    unresolved = [s for s in run.unresolved() if last is None or s not in last.steps.values()]
+    lines += [f"{s.tool} {s.status}: {s.error}" for s in unresolved]
+    if not run.ok:
+        lines.append("The request was not completed." if lines else "None of the installed tools can do that.")
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from .plugins.tools import ToolInputError
 
-__all__ = ["best_match", "normalize"]
+__all__ = ["best_match", "match_person", "normalize"]
 
 T = TypeVar("T")
 
@@ -63,3 +63,42 @@ def best_match(
     if rivals and top < 1.0:
         raise ToolInputError(f"{query!r} matches several {what}s: {', '.join([label, *rivals])}; say which one")
     return items[label]
+
+
+_TITLES = {"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "madam", "dame", "coach", "nurse"}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in normalize(text).replace(".", " ").replace(",", " ").split() if w]
+
+
+def match_person(query: str, items: dict[str, T], what: str, aliases: dict[str, list[str]] | None = None) -> T:
+    """The one person ``query`` names, or a ToolInputError that names the candidates.
+
+    Stricter than :func:`best_match`, because a wrong match sends a message to the wrong person
+    ("Chen Wu" got Chen Wei's number, "Yuko Tanaka" Yuki Tanaka's). A label or alias matches when,
+    ignoring case, accents and a leading title (Dr., Ms., Prof....), either it equals the query or
+    every word of the query is a whole word of it ("Maria" -> "Maria García"). Exactly one item
+    must match; a near miss (a letter off, a different first name) is never taken, it is offered.
+    """
+    q = _words(query)
+    while len(q) > 1 and q[0] in _TITLES:
+        q = q[1:]
+    if not q:
+        raise ToolInputError(f"no {what} matches {query!r}")
+    exact, partial = [], []
+    for label in items:
+        names = [label, *(aliases or {}).get(label, [])]
+        forms = [_words(n) for n in names]
+        if any(f == q for f in forms):
+            exact.append(label)
+        elif any(all(w in f for w in q) for f in forms):
+            partial.append(label)
+    found = exact or partial
+    if len(found) == 1:
+        return items[found[0]]
+    if found:
+        raise ToolInputError(f"{query!r} matches several {what}s: {', '.join(sorted(found))}; say which one")
+    near = sorted(((_score(query, [label, *(aliases or {}).get(label, [])]), label) for label in items), reverse=True)
+    hint = [label for s, label in near[:3] if s >= 0.6]
+    raise ToolInputError(f"no {what} matches {query!r}" + (f"; did you mean {' or '.join(hint)}?" if hint else ""))

@@ -51,11 +51,13 @@ __all__ = [
 
 END_OF_PLAN = "<END_OF_PLAN>"
 
-_WHOLE_REF = re.compile(r"^\$(?:\{(\d+)\}|(\d+))$")
-_BRACED_REF = re.compile(r"\$\{(\d+)\}")
-_BARE_REF = re.compile(r"\$(\d+)(?![\d]|[.,]\d)")
-_ANY_REF = re.compile(r"\$\{(\d+)\}|\$(\d+)(?![\d]|[.,]\d)")
-_STEP_LINE = re.compile(r"^\s*(\d+)\s*\.\s*(.*?)\s*$", re.S)
+# Step numbers and references have at most 6 digits: int() on a 5,000-digit number raised Python's own
+# ValueError (its digit limit) instead of a PlanError; a longer run of digits is not a number here.
+_WHOLE_REF = re.compile(r"^\$(?:\{(\d{1,6})\}|(\d{1,6}))$")
+_BRACED_REF = re.compile(r"\$\{(\d{1,6})\}")
+_BARE_REF = re.compile(r"\$(\d{1,6})(?![\d]|[.,]\d)")
+_ANY_REF = re.compile(r"\$\{(\d{1,6})\}|\$(\d{1,6})(?![\d]|[.,]\d)")
+_STEP_LINE = re.compile(r"^\s*(\d{1,6})\s*\.\s*(.*?)\s*$", re.S)
 _THOUGHT_LINE = re.compile(r"^\s*Thought\s*:\s*(.*?)\s*$", re.S)
 _CALL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$", re.S)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..atomic import atomic_write
-from ..matching import best_match, normalize
+from ..atomic import atomic_write, create_exclusive, locked
+from ..matching import best_match, match_person, normalize
+from .consent import ask_consent
 from .fingerprint import fingerprint
 from .hookspecs import hookimpl, hookspec
 from .host import (
@@ -16,7 +17,7 @@ from .host import (
     load_registry,
     remove_plugin,
 )
-from .tools import FROM_REQUEST, FROM_TIME, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
+from .tools import FROM_REQUEST, FROM_TIME, Labeled, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
 from .types import SLOT_KINDS, Example, PromptRule, TaskTemplate
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "FROM_TIME",
     "SLOT_KINDS",
     "Example",
+    "Labeled",
     "PackInfo",
     "Param",
     "PluginError",
@@ -33,7 +35,10 @@ __all__ = [
     "TaskTemplate",
     "Tool",
     "add_plugin",
+    "ask_consent",
     "atomic_write",
+    "create_exclusive",
+    "locked",
     "best_match",
     "ToolDefinitionError",
     "ToolInputError",
@@ -43,6 +48,7 @@ __all__ = [
     "hookspec",
     "load_registry",
     "make_tool",
+    "match_person",
     "normalize",
     "remove_plugin",
     "tool",

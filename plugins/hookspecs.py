@@ -15,7 +15,9 @@ hookimpl = pluggy.HookimplMarker("tinyagent")
 
 @hookspec
 def register_tools(register: Callable[..., Any]) -> None:
-    """Register tools: ``register(fn_or_Tool, side_effects=False, name=None)``. Returns nothing."""
+    """Register tools: ``register(fn_or_Tool, side_effects=None, name=None, effect=None)``. Options
+    given with a ready ``Tool`` are applied to it; ``effect(args) -> str`` says what a side-effecting
+    call will do (shown when consent is asked). Returns nothing."""
 
 
 @hookspec

@@ -97,7 +97,15 @@ def get_plugin_manager(disabled: Iterable[str] = (), load_entry_points: bool = T
     if not load_entry_points:
         return pm
     allowed = _allowed_entry_points()
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    unknown = sorted((allowed or set()) - {ep.name for ep in eps} - set(_local_plugins))
+    if unknown:
+        installed = ", ".join(sorted({ep.name for ep in eps})) or "none"
+        raise PluginError(
+            f"TINYAGENT_PLUGINS names {', '.join(map(repr, unknown))}: no such pack is installed "
+            f"(installed: {installed})"
+        )
+    for ep in eps:
         if ep.name in blocked or (allowed is not None and ep.name not in allowed):
             continue
         if pm.get_plugin(ep.name) is not None:
@@ -141,10 +149,10 @@ def load_registry(pm: pluggy.PluginManager) -> Registry:
 
 
 def _tool_registrar(reg: Registry, pack: str) -> Callable[..., None]:
-    def register(fn: Any, *, name: str | None = None, side_effects: bool | None = None) -> None:
+    def register(fn: Any, *, name: str | None = None, side_effects: bool | None = None, effect: Any = None) -> None:
         marks = getattr(fn, "__tinyagent_tool__", {})
-        effects = side_effects if side_effects is not None else marks.get("side_effects", False)
-        t = dataclasses.replace(make_tool(fn, name=name or marks.get("name"), side_effects=effects), pack=pack)
+        effects = side_effects if side_effects is not None else marks.get("side_effects")
+        t = make_tool(fn, name=name or marks.get("name"), side_effects=effects, pack=pack, effect=effect)
         if t.name in reg.tools:
             raise PluginError(f"tool {t.name!r} is registered by both {reg.tools[t.name].pack!r} and {pack!r}")
         reg.tools[t.name] = t

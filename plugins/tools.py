@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 import types
@@ -13,6 +14,7 @@ from typing import Any
 __all__ = [
     "FROM_REQUEST",
     "FROM_TIME",
+    "Labeled",
     "Param",
     "Tool",
     "ToolDefinitionError",
@@ -36,6 +38,22 @@ FROM_REQUEST = Source("request")
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")
+
+
+class Labeled(str):
+    """A string result that says whose it is: ``Labeled("+34 600 123 456", "Maria García")``. It is
+    the plain value wherever a plan uses it; output and consent prompts show ``Maria García <+34 ...>``
+    so the user sees who a resolved number or address belongs to."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Labeled:
+        obj = super().__new__(cls, value)
+        obj.label = label
+        return obj
+
+    def shown(self) -> str:
+        return f"{self.label} <{self}>"
 
 
 class ToolInputError(ValueError):
@@ -99,6 +117,18 @@ class Tool:
     func: Callable[..., Any] = field(compare=False, repr=False)
     side_effects: bool = False
     pack: str = ""
+    # What a side-effecting call will do, for the consent prompt: args -> "saves an SMS draft in ...".
+    # Not part of the schema: wording it differently needs no retrain.
+    effect: Callable[[list[Any]], str] | None = field(default=None, compare=False, repr=False)
+
+    def describe_effect(self, args: list[Any]) -> str:
+        """What calling the tool with ``args`` will do ("" when the pack does not say, or cannot)."""
+        if self.effect is None:
+            return ""
+        try:
+            return self.effect(args)
+        except Exception as exc:  # a broken description must not block the question
+            return f"(the pack could not describe it: {type(exc).__name__})"
 
     @property
     def is_async(self) -> bool:
@@ -139,10 +169,29 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     return head, params
 
 
-def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects: bool = False, pack: str = "") -> Tool:
-    """Build a :class:`Tool` from a typed function with a docstring."""
+def make_tool(
+    func: Callable[..., Any] | Tool,
+    *,
+    name: str | None = None,
+    side_effects: bool | None = None,
+    pack: str = "",
+    effect: Callable[[list[Any]], str] | None = None,
+) -> Tool:
+    """Build a :class:`Tool` from a typed function with a docstring.
+
+    Given a ready :class:`Tool`, the options given here are applied to it (``side_effects=True`` makes
+    it ask for consent; ``None`` keeps what the tool says), never silently dropped.
+    """
     if isinstance(func, Tool):
-        return func
+        changes: dict[str, Any] = {"name": name} if name else {}
+        if side_effects is not None:
+            changes["side_effects"] = side_effects
+        if pack:
+            changes["pack"] = pack
+        if effect is not None:
+            changes["effect"] = effect
+        return dataclasses.replace(func, **changes) if changes else func
+    side_effects = bool(side_effects)
     tool_name = name or func.__name__
     if not func.__doc__ or not func.__doc__.strip():
         raise ToolDefinitionError(f"tool {tool_name!r} needs a docstring: it becomes the planner's description")
@@ -163,7 +212,7 @@ def make_tool(func: Callable[..., Any], *, name: str | None = None, side_effects
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
     returns = hints.get("return", str)
     returns_name = type_name(returns) if returns in _SCALARS or typing.get_origin(returns) else "str"
-    return Tool(tool_name, description, tuple(params), returns_name, func, side_effects, pack)
+    return Tool(tool_name, description, tuple(params), returns_name, func, side_effects, pack, effect)
 
 
 def tool(func: Callable[..., Any] | None = None, *, name: str | None = None, side_effects: bool = False) -> Any:

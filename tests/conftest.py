@@ -6,6 +6,7 @@ from tinyagent.plugins import get_plugin_manager, load_registry
 from tinyagent.plugins.host import add_plugin, remove_plugin
 
 from . import fakepack
+from .assistant_home import write_config
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,20 @@ def fake_pack():
 @pytest.fixture
 def registry(fake_pack):
     return load_registry(get_plugin_manager())
+
+
+@pytest.fixture
+def home(isolated, monkeypatch):
+    path = isolated / "home"
+    write_config(path, "timezone: Asia/Tokyo\npacks:\n  assistant:\n    open_in_apps: false\n")
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    from tinyagent_assistant.demo import seed
+    from tinyagent_assistant.settings import load_settings
+
+    seed(load_settings())
+    return path
+
+
+@pytest.fixture
+def data(home):
+    return home / "data" / "assistant"

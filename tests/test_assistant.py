@@ -18,9 +18,8 @@ from click.testing import CliRunner
 from tinyagent.cli import cli
 from tinyagent.plugins import ToolInputError, get_plugin_manager, load_registry
 from tinyagent_assistant import tools as t
-from tinyagent_assistant.demo import seed
-from tinyagent_assistant.settings import load_settings
 
+from .assistant_home import write_config
 from .httpserver import completions_server
 from .smtpserver import smtp_server
 
@@ -45,25 +44,6 @@ REFERENCE = {
     "send_sms": ["recipients", "message"],
     "get_zoom_meeting_link": ["topic", "start_time", "duration", "meeting_invitees"],
 }
-
-
-def write_config(home: Path, text: str) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.yaml").write_text(text)
-
-
-@pytest.fixture
-def home(isolated, monkeypatch):
-    path = isolated / "home"
-    write_config(path, "timezone: Asia/Tokyo\npacks:\n  assistant:\n    open_in_apps: false\n")
-    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
-    seed(load_settings())
-    return path
-
-
-@pytest.fixture
-def data(home):
-    return home / "data" / "assistant"
 
 
 def test_both_packs_are_discovered_from_their_installed_distributions(home):

@@ -38,7 +38,7 @@ def test_dry_run_shows_plan_and_dag_and_executes_nothing(script, fake_pack):
     out = invoke("run", "--dry-run", "--script", script, "Text Maria that I'll be late")
     assert out.exit_code == 0, out.output
     assert "dry run: nothing was executed" in out.output
-    assert '2. send_sms(["$1"], "I\'ll be late")   after 1   [changes things]' in out.output
+    assert '2. send_sms(recipients=["$1"], message="I\'ll be late")   after 1   [changes things]' in out.output
     assert "stages (steps in one stage run in parallel): [1] -> [2]" in out.output
     assert fake_pack.CALLS == []
 
@@ -131,7 +131,7 @@ def test_config_file_sets_backend_and_errors_name_the_key(tmp_path, script, monk
     cfg.write_text("step_timout: 3\n")
     assert "unknown key 'step_timout'" in invoke("doctor", "--config", str(cfg)).output
     cfg.write_text("max_rounds: many\n")
-    assert "key 'max_rounds' must be int, got str" in invoke("doctor", "--config", str(cfg)).output
+    assert "key 'max_rounds': Input should be a valid integer" in invoke("doctor", "--config", str(cfg)).output
     monkeypatch.setenv("TINYAGENT_CONFIG", str(tmp_path / "missing.yaml"))
     assert "cannot read config file" in invoke("doctor").output
 
@@ -169,7 +169,7 @@ def test_packs_and_tools_listing(fake_pack):
 def test_interactive_use_asks_before_side_effects(script, fake_pack, monkeypatch, answer, sent):
     monkeypatch.setattr("tinyagent.cli._interactive", lambda: True)
     out = invoke("run", "--script", script, "Text Maria that I'll be late", input=answer)
-    assert 'Allow send_sms(["+34 600 000 001"], "I\'ll be late")?' in out.output
+    assert 'Allow send_sms(recipients=["+34 600 000 001"], message="I\'ll be late")?' in out.output
     assert (fake_pack.CALLS[-1][0] == "send_sms") is sent
     assert ("you declined this step" in out.output) is not sent
 

@@ -44,7 +44,9 @@ def test_the_sets_are_apart_and_the_locked_set_is_big_enough():
 
 
 def test_free_arguments_are_ignored_by_argument_success_and_nothing_else():
-    gold = parse_plan('1. get_email_address("Jake")\n2. compose_new_email(["$1"], [], "subject", "body", [])\n3. join()')
+    gold = parse_plan(
+        '1. get_email_address("Jake")\n2. compose_new_email(["$1"], [], "subject", "body", [])\n3. join()'
+    )
     other = parse_plan('1. get_email_address("Jake")\n2. compose_new_email(["$1"], [], "other", "body", [])\n3. join()')
     assert args_match(other, gold, {(2, 2)}) and not args_match(other, gold)
     assert not args_match(other, gold, {(2, 3)})

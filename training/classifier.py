@@ -12,7 +12,6 @@ import logging
 import os
 import random
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import replace_dir, staging_dir
 from ..plan import parse_plan
 from ..plugins.host import Registry
 
@@ -211,7 +211,7 @@ def train_classifier(
     probs = predict(val)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".classifier-", dir=out_dir.parent))  # beside it: the rename is atomic
+    tmp = staging_dir(out_dir)  # beside it: the rename is atomic
     try:
         float_path = tmp / "model.float.onnx"
         ids = tokenizer(["a request"], return_tensors="pt")
@@ -286,7 +286,7 @@ def train_classifier(
             "seconds": round(time.perf_counter() - t_start, 1),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        _install(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -318,22 +318,11 @@ def _example_bank(reg: Registry, train: list[dict[str, Any]], cfg: ClassifierCon
     return bank
 
 
-def _install(tmp: Path, out_dir: Path) -> None:
-    """Swap the new folder in; a failure before this line leaves the previous artifacts active."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old = out_dir.with_name(out_dir.name + ".old")
-    if out_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def load_float(checkpoint: Path):
     """The float PyTorch classifier saved by :func:`train_classifier` (for benchmarks)."""
     import torch
 
-    saved = torch.load(checkpoint, weights_only=False)
+    saved = torch.load(checkpoint, weights_only=True)  # tensors, labels and an int: no pickled code
     model = _build(base_model_dir(), saved["labels"], saved["layers"])
     model.load_state_dict(saved["state_dict"])
     return model.eval()

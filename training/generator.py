@@ -314,17 +314,18 @@ def generate(
 def write_dataset(
     reg: Registry, out: Path, cfg: DataConfig, fingerprint: str, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
-    """Write ``<split>.jsonl`` files and ``manifest.json`` into ``out`` atomically per file."""
-    from ..atomic import atomic_write
+    """Write ``<split>.jsonl`` files and ``manifest.json`` into ``out`` as a whole: they are built in a
+    staging folder that replaces ``out`` only once every file is written."""
+    from ..atomic import atomic_write, replace_dir, staging_dir
 
     t0 = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     buffers: dict[str, list[str]] = {"train": [], "val": [], "val_heldout": [], "test": [], "test_heldout": []}
     stats: dict[str, int] = {}
     for ex in generate(reg, cfg, progress, stats):
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
+    tmp = staging_dir(out)
     for split, lines in buffers.items():
-        atomic_write(out / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
+        atomic_write(tmp / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
     manifest = {
         "fingerprint": fingerprint,
         "seed": cfg.seed,
@@ -333,5 +334,6 @@ def write_dataset(
         "templates": sorted(t.id for t in reg.templates),
         "seconds": round(time.perf_counter() - t0, 2),
     }
-    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
+    atomic_write(tmp / "manifest.json", json.dumps(manifest, indent=2))
+    replace_dir(tmp, out)
     return manifest

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from tinyagent.plugins import ToolInputError, atomic_write
+from tinyagent.plugins import ToolInputError, atomic_write, locked
 
 __all__ = ["add_event", "add_reminder", "parse_when", "read_calendar", "safe_name"]
 
@@ -37,19 +37,52 @@ def safe_name(name: str, what: str) -> str:
 
 def read_calendar(path: Path) -> icalendar.Calendar:
     if not path.exists():
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//tinyagent//assistant//EN")
-        cal.add("version", "2.0")
-        return cal
+        return _new_calendar()
     try:
         return icalendar.Calendar.from_ical(path.read_bytes())
     except ValueError as exc:
         raise ToolInputError(f"calendar file {path.name} is not valid iCalendar: {exc}") from None
 
 
-def _save(path: Path, cal: icalendar.Calendar) -> None:
-    cal.add_missing_timezones()
-    atomic_write(path, cal.to_ical())
+def _new_calendar() -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//tinyagent//assistant//EN")
+    cal.add("version", "2.0")
+    return cal
+
+
+_END = b"END:VCALENDAR"
+
+
+def _insert(path: Path, item: icalendar.cal.Component) -> None:
+    """Add ``item`` to the calendar file without re-serializing what is already there.
+
+    A lenient parse and a rewrite dropped lines the parser did not understand (a line without a colon,
+    a bad RRULE, odd ATTENDEE quoting), so the user's own lines are kept byte for byte: the new
+    component (and any VTIMEZONE it needs that the file lacks) goes in before the last END:VCALENDAR.
+    A file without BEGIN/END:VCALENDAR is refused and left untouched. Serialized per file by a lock.
+    """
+    piece = _new_calendar()
+    piece.add_component(item)
+    piece.add_missing_timezones()
+    with locked(path) as target:
+        if not target.exists() or not target.read_bytes().strip():
+            atomic_write(target, piece.to_ical())
+            return
+        raw = target.read_bytes()
+        at = raw.rfind(_END)
+        if b"BEGIN:VCALENDAR" not in raw[:4096] or at < 0:
+            raise ToolInputError(f"calendar file {target.name} is not an iCalendar file (no VCALENDAR); left unchanged")
+        newline = b"\r\n" if b"\r\n" in raw else b"\n"
+        added = b""
+        for comp in piece.subcomponents:
+            if isinstance(comp, icalendar.Timezone) and b"TZID:" + str(comp["tzid"]).encode() in raw:
+                continue
+            added += comp.to_ical().replace(b"\r\n", newline)
+        head = raw[:at]
+        if head and not head.endswith(b"\n"):
+            head += newline
+        atomic_write(target, head + added + raw[at:])
 
 
 def _component(kind: type, title: str) -> icalendar.cal.Component:
@@ -74,7 +107,6 @@ def add_event(
     if end <= start:
         raise ToolInputError(f"the event ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
     path = folder / f"{safe_name(calendar, 'calendar')}.ics"
-    cal = read_calendar(path)
     ev = _component(icalendar.Event, title)
     ev.add("dtstart", start)
     ev.add("dtend", end)
@@ -84,8 +116,7 @@ def add_event(
         ev.add("description", notes)
     for addr in attendees:
         ev.add("attendee", f"mailto:{addr}", parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"})
-    cal.add_component(ev)
-    _save(path, cal)
+    _insert(path, ev)
     return path
 
 
@@ -95,7 +126,6 @@ def add_reminder(
     if not 0 <= priority <= 9:
         raise ToolInputError(f"priority must be between 0 (none) and 9, got {priority}")
     path = folder / f"{safe_name(list_name, 'reminder list')}.ics"
-    cal = read_calendar(path)
     todo = _component(icalendar.Todo, title)
     todo.add("status", "NEEDS-ACTION")
     if due is not None:
@@ -104,6 +134,5 @@ def add_reminder(
         todo.add("description", notes)
     if priority:
         todo.add("priority", priority)
-    cal.add_component(todo)
-    _save(path, cal)
+    _insert(path, todo)
     return path

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import vobject
 
-from tinyagent.plugins import ToolInputError, best_match
+from tinyagent.plugins import ToolInputError, match_person
 
 __all__ = ["Contact", "find_contact", "load_contacts", "looks_like_email", "looks_like_phone"]
 
@@ -56,4 +56,4 @@ def find_contact(folder: Path, name: str) -> Contact:
         raise ToolInputError(f"the address book is empty (no .vcf files in {folder})")
     by_name = {c.name: c for c in contacts}
     aliases = {c.name: [c.nickname] if c.nickname else [] for c in contacts}
-    return best_match(name, by_name, "contact", aliases)
+    return match_person(name, by_name, "contact", aliases)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tinyagent.plugins import ToolInputError, normalize
 
-__all__ = ["find_file", "inside_roots", "summarize_text", "pdf_text"]
+__all__ = ["allowed_file", "find_file", "inside_roots", "summarize_text", "pdf_text"]
 
 _MAX_FILES = 50_000  # a bound on the walk, so a huge home folder cannot stall the agent
 _FLOOR = 0.6
@@ -19,6 +19,20 @@ _FLOOR = 0.6
 def inside_roots(path: Path, roots: tuple[Path, ...]) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(r.resolve()) for r in roots if r.exists())
+
+
+def allowed_file(path: Path, roots: tuple[Path, ...]) -> Path:
+    """``path`` resolved (symlinks followed), if it is a regular file inside a root and neither it
+    nor any folder on its way below the root is hidden; otherwise a ToolInputError saying why."""
+    resolved = path.resolve()
+    for root in (r.resolve() for r in roots if r.exists()):
+        if resolved.is_relative_to(root):
+            if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+                raise ToolInputError(f"{path} is a hidden file or in a hidden folder: tinyagent does not read those")
+            if not resolved.is_file():
+                raise ToolInputError(f"{path} does not exist")
+            return resolved
+    raise ToolInputError(f"{path} is outside the folders tinyagent may read")
 
 
 def _walk(roots: tuple[Path, ...]):

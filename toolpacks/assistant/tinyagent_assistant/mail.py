@@ -14,21 +14,48 @@ import email
 import email.policy
 import mimetypes
 import os
+import re
 import smtplib
 import time
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from tinyagent.plugins import ToolInputError, atomic_write
+from tinyagent.plugins import ToolInputError, create_exclusive
 
-__all__ = ["build_forward", "build_message", "build_reply", "current_message", "save_draft", "send"]
+__all__ = ["header_value", "build_forward", "build_message", "build_reply", "current_message", "save_draft", "send"]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """A header value that cannot add a header, whatever its encoding.
+
+    RFC 2047 encoded words are decoded first (repeatedly, as a header parser would), then every
+    control character, CR and LF included, becomes one space: a subject that decodes to
+    ``x\\r\\nBcc: evil@...`` stays one line of text in the Subject header.
+    """
+    for _ in range(5):
+        try:
+            decoded = str(make_header(decode_header(text)))
+        except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+            decoded = text
+        decoded = _CONTROL.sub(" ", decoded)
+        if decoded == text:
+            break
+        text = decoded
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _addresses(values: list[str], what: str) -> list[str]:
     out = []
     for v in values:
+        if _CONTROL.search(v.strip()) or "=?" in v:
+            raise ToolInputError(f"{what} {v!r} is not a plain e-mail address")
         v = v.strip()
         if not v:
             continue
@@ -51,11 +78,11 @@ def build_message(
     sender: str, to: list[str], cc: list[str], subject: str, body: str, attachments: list[Path]
 ) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = sender
+    msg["From"] = header_value(sender)
     msg["To"] = ", ".join(_addresses(to, "recipient"))
     if cc:
         msg["Cc"] = ", ".join(_addresses(cc, "cc"))
-    msg["Subject"] = subject
+    msg["Subject"] = header_value(subject)
     msg["Date"] = format_datetime(_now())
     msg["Message-ID"] = make_msgid(domain="tinyagent.localhost")
     msg["X-Unsent"] = "1"  # Outlook and Thunderbird open it as a draft ready to send
@@ -107,20 +134,21 @@ def build_reply(sender: str, original: EmailMessage, cc: list[str], body: str, a
     to = [addr for _, addr in getaddresses([original.get("Reply-To") or original.get("From") or ""]) if addr]
     if not to:
         raise ToolInputError("the current message has no sender to reply to")
-    subject = original.get("Subject", "")
+    subject = header_value(str(original.get("Subject", "")))
     subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-    who = original.get("From", "")
+    who = header_value(str(original.get("From", "")))
     msg = build_message(sender, to, cc, subject, f"{body}\n\n{who} wrote:\n{_quote(original)}\n", attachments)
     if original.get("Message-ID"):
-        msg["In-Reply-To"] = original["Message-ID"]
-        msg["References"] = " ".join(filter(None, [original.get("References"), original["Message-ID"]]))
+        msg_id = header_value(str(original["Message-ID"]))
+        msg["In-Reply-To"] = msg_id
+        msg["References"] = " ".join(filter(None, [header_value(str(original.get("References") or "")), msg_id]))
     return msg
 
 
 def build_forward(
     sender: str, original: EmailMessage, to: list[str], cc: list[str], body: str, attachments: list[Path]
 ) -> EmailMessage:
-    subject = original.get("Subject", "")
+    subject = header_value(str(original.get("Subject", "")))
     subject = subject if subject.lower().startswith("fwd:") else f"Fwd: {subject}"
     msg = build_message(sender, to, cc, subject, body, attachments)
     msg.add_attachment(original, filename="forwarded.eml")  # message/rfc822, the original intact
@@ -130,13 +158,8 @@ def build_forward(
 def save_draft(outbox: Path, msg: EmailMessage) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     slug = "".join(c if c.isalnum() else "-" for c in (msg.get("Subject") or "draft"))[:40].strip("-") or "draft"
-    path = outbox / f"{stamp}-{slug}.eml"
-    n = 1
-    while path.exists():
-        n += 1
-        path = outbox / f"{stamp}-{slug}-{n}.eml"
-    atomic_write(path, msg.as_bytes(policy=email.policy.SMTP))
-    return path
+    # O_EXCL names: two drafts with one subject in one second (parallel steps) both survive.
+    return create_exclusive(outbox, f"{stamp}-{slug}", ".eml", msg.as_bytes(policy=email.policy.SMTP))
 
 
 def send(msg: EmailMessage, smtp: dict[str, Any]) -> str:

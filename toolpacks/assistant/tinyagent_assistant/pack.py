@@ -9,13 +9,13 @@ from tinyagent.plugins import hookimpl
 
 from .examples import EXAMPLES, RULES
 from .templates import TEMPLATES
-from .tools import SIDE_EFFECTS, TOOLS
+from .tools import EFFECTS, SIDE_EFFECTS, TOOLS
 
 
 @hookimpl
 def register_tools(register: Callable[..., Any]) -> None:
     for fn in TOOLS:
-        register(fn, side_effects=fn.__name__ in SIDE_EFFECTS)
+        register(fn, side_effects=fn.__name__ in SIDE_EFFECTS, effect=EFFECTS.get(fn.__name__))
 
 
 @hookimpl

@@ -16,9 +16,18 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tinyagent.plugins import ToolInputError, atomic_write
+from tinyagent.plugins import ToolInputError, atomic_write, locked
 
-__all__ = ["directions_url", "jitsi_link", "open_in_app", "save_sms_draft", "search_url", "send_sms", "zoom_link"]
+__all__ = [
+    "directions_url",
+    "jitsi_link",
+    "launchable",
+    "open_in_app",
+    "save_sms_draft",
+    "search_url",
+    "send_sms",
+    "zoom_link",
+]
 
 # OpenStreetMap's routing engines. It has no public-transit router: transit falls back to walking.
 _ENGINES = {"d": "fossgis_osrm_car", "w": "fossgis_osrm_foot", "r": "fossgis_osrm_foot"}
@@ -44,8 +53,58 @@ def directions_url(start: str, end: str, transport: str) -> tuple[str, str]:
     return "https://www.openstreetmap.org/directions?" + urlencode(params), note
 
 
+_RUNNABLE = {
+    ".sh",
+    ".bash",
+    ".command",
+    ".app",
+    ".exe",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".msi",
+    ".desktop",
+    ".jar",
+    ".py",
+    ".pl",
+    ".rb",
+    ".ps1",
+    ".vbs",
+    ".scpt",
+    ".applescript",
+    ".appimage",
+    ".run",
+    ".bin",
+    ".deb",
+    ".rpm",
+    ".pkg",
+    ".dmg",
+    ".workflow",
+    ".action",
+    ".terminal",
+    ".url",
+    ".webloc",
+    ".lnk",
+    ".scr",
+}
+
+
+def launchable(target: str) -> bool:
+    """An http(s) URL, or a regular file that is not a program: no executable bit and no extension
+    that an opener runs (``xdg-open`` on an executable ``.sh`` ran it)."""
+    if target.startswith(("https://", "http://")):
+        return True
+    path = Path(target)
+    if path.suffix.lower() in _RUNNABLE or not path.is_file():
+        return False
+    return not os.access(path, os.X_OK)
+
+
 def open_in_app(target: str) -> bool:
-    """Open a URL or file with the desktop's default app, only when there is a display."""
+    """Open a URL or file with the desktop's default app, only when there is a display and the
+    target is not something that runs (see :func:`launchable`)."""
+    if not launchable(target):
+        return False
     if sys.platform == "darwin":
         cmd = ["open", target]
     elif os.name == "nt":
@@ -96,9 +155,12 @@ def zoom_link(topic: str, start: datetime, duration: int, invitees: list[str], z
 def save_sms_draft(outbox: Path, recipients: list[str], message: str) -> Path:
     """Append a draft to ``sms/outbox.jsonl`` (one JSON object a line), atomically."""
     path = outbox / "outbox.jsonl"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
     row = {"created": datetime.now().astimezone().isoformat(timespec="seconds"), "to": recipients, "text": message}
-    atomic_write(path, old + json.dumps(row, ensure_ascii=False) + "\n")
+    with locked(path) as target:
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        if old and not old.endswith("\n"):
+            old += "\n"
+        atomic_write(target, old + json.dumps(row, ensure_ascii=False) + "\n")
     return path
 
 

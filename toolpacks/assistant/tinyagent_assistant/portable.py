@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tinyagent.plugins import ToolInputError
+from tinyagent.plugins import Labeled, ToolInputError, ask_consent
 
 from . import calendar, mail, notes, places
 from .contacts import find_contact, looks_like_email, looks_like_phone
-from .files import find_file, inside_roots, pdf_text, summarize_text
+from .files import allowed_file, find_file, pdf_text, summarize_text
 from .settings import Settings
 
 __all__ = ["PortableBackend"]
@@ -31,7 +31,7 @@ class PortableBackend:
         contact = find_contact(self.s.dir("contacts"), name)
         if not contact.phones:
             raise ToolInputError(f"{contact.name} has no phone number in the address book")
-        return contact.phones[0]
+        return Labeled(contact.phones[0], contact.name)
 
     def get_email_address(self, name: str) -> str:
         if looks_like_email(name):
@@ -39,7 +39,7 @@ class PortableBackend:
         contact = find_contact(self.s.dir("contacts"), name)
         if not contact.emails:
             raise ToolInputError(f"{contact.name} has no e-mail address in the address book")
-        return contact.emails[0]
+        return Labeled(contact.emails[0], contact.name)
 
     # -- calendar and reminders
     def create_calendar_event(
@@ -66,21 +66,22 @@ class PortableBackend:
         when = f" due {due:%Y-%m-%d}" + ("" if all_day else f" {due:%H:%M}") if due else ""
         return f"Reminder {name!r}{when} added to {path.name}"
 
+    def _launch(self, target: str) -> None:
+        """Open ``target`` in the desktop's app: only when configured and the user allows it (launching
+        a program is a side effect), and never an executable."""
+        if self.s.open_in_apps and ask_consent("open_in_app", target):
+            places.open_in_app(target)
+
     # -- files
     def _resolve_file(self, name: str) -> Path:
         candidate = Path(name).expanduser()
         if candidate.is_absolute():
-            if not inside_roots(candidate, self.s.file_roots):
-                raise ToolInputError(f"{name} is outside the folders tinyagent may read")
-            if not candidate.is_file():
-                raise ToolInputError(f"{name} does not exist")
-            return candidate
+            return allowed_file(candidate, self.s.file_roots)
         return find_file(name, self.s.file_roots)
 
     def open_and_get_file_path(self, file_name: str) -> str:
         path = self._resolve_file(file_name)
-        if self.s.open_in_apps:
-            places.open_in_app(str(path))
+        self._launch(str(path))
         return str(path)
 
     def summarize_pdf(self, pdf_path: str) -> str:
@@ -98,8 +99,7 @@ class PortableBackend:
         path = mail.save_draft(self.s.dir("mail") / "outbox", msg)
         if self.s.smtp.get("send"):
             return f"Draft saved to {path} and {mail.send(msg, self.s.smtp)}"
-        if self.s.open_in_apps:
-            places.open_in_app(str(path))
+        self._launch(str(path))
         return f"Draft saved to {path}"
 
     def compose_new_email(
@@ -121,14 +121,12 @@ class PortableBackend:
     # -- maps
     def maps_open_location(self, location: str) -> str:
         url = places.search_url(location)
-        if self.s.open_in_apps:
-            places.open_in_app(url)
+        self._launch(url)
         return url
 
     def maps_show_directions(self, start_location: str, end_location: str, transport: str) -> str:
         url, note = places.directions_url(start_location, end_location, transport)
-        if self.s.open_in_apps:
-            places.open_in_app(url)
+        self._launch(url)
         return url + note
 
     # -- notes
@@ -138,8 +136,7 @@ class PortableBackend:
 
     def open_note(self, name: str, folder: str) -> str:
         path = notes.find_note(self.s.dir("notes"), name, folder or "")
-        if self.s.open_in_apps:
-            places.open_in_app(str(path))
+        self._launch(str(path))
         return path.read_text(encoding="utf-8")
 
     def append_note_content(self, name: str, content: str, folder: str) -> str:

@@ -4,30 +4,36 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
+from pydantic import ConfigDict, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from tinyagent.config import ConfigError, load_config, paths
+from tinyagent.config import ConfigError, load_config, paths, validation_message
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Options", "Settings", "load_settings"]
 
-_KEYS = {
-    "data_dir",
-    "backend",
-    "file_roots",
-    "from_address",
-    "smtp",
-    "sms_gateway",
-    "zoom",
-    "open_in_apps",
-    "default_calendar",
-    "default_reminder_list",
-    "default_note_folder",
-}
+
+@pydantic_dataclass(config=ConfigDict(extra="forbid", strict=True))
+class Options:
+    """``packs.assistant`` as written in the config file, validated (a string where a list belongs
+    became one root per character, ``/`` included, before this check existed)."""
+
+    data_dir: str = ""
+    backend: Literal["auto", "portable", "macos"] = "auto"
+    file_roots: list[str] | None = None
+    from_address: str = "Me <me@localhost>"
+    smtp: dict[str, Any] = field(default_factory=dict)
+    sms_gateway: dict[str, Any] = field(default_factory=dict)
+    zoom: dict[str, Any] = field(default_factory=dict)
+    open_in_apps: bool = True
+    default_calendar: str = "Calendar"
+    default_reminder_list: str = "Reminders"
+    default_note_folder: str = "Notes"
 
 
 @dataclass(frozen=True)
@@ -64,22 +70,21 @@ def _timezone(name: str) -> ZoneInfo:
 def load_settings() -> Settings:
     """Read the current config (never cached: a long-running agent sees edits and DST changes)."""
     cfg = load_config()
-    opts = cfg.pack_options("assistant")
-    unknown = set(opts) - _KEYS
-    if unknown:
-        raise ConfigError(f"config key 'packs.assistant': unknown key {sorted(unknown)[0]!r}")
-    data_dir = Path(opts.get("data_dir") or paths().data_dir / "assistant").expanduser()
-    backend = opts.get("backend", "auto")
+    try:
+        opts = Options(**cfg.pack_options("assistant"))
+    except ValidationError as exc:
+        raise ConfigError(validation_message(f"config {cfg.source}", exc, "packs.assistant.")) from None
+    data_dir = Path(opts.data_dir or paths().data_dir / "assistant").expanduser()
+    backend = opts.backend
     if backend == "auto":
         backend = "macos" if sys.platform == "darwin" else "portable"
-    if backend not in ("portable", "macos"):
-        raise ConfigError("config key 'packs.assistant.backend' must be auto, portable or macos")
-    if "file_roots" in opts:
-        roots = tuple(Path(r).expanduser() for r in opts["file_roots"])
+    if opts.file_roots is not None:
+        roots = tuple(Path(r).expanduser() for r in opts.file_roots)
     elif os.environ.get("TINYAGENT_HOME"):  # a sandbox: never search the real home folder
         roots = (data_dir / "files",)
     else:
         home = Path.home()
         roots = (home / "Documents", home / "Downloads", home / "Desktop", data_dir / "files")
-    simple = {k: opts[k] for k in _KEYS - {"data_dir", "backend", "file_roots"} if k in opts}
-    return Settings(data_dir, backend, _timezone(cfg.timezone), roots, **simple)
+    simple = {f.name: getattr(opts, f.name) for f in fields(Options)} | {"data_dir": data_dir}
+    simple.pop("file_roots"), simple.pop("backend")
+    return Settings(backend=backend, timezone=_timezone(cfg.timezone), file_roots=roots, **simple)

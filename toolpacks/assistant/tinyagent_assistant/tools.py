@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, ToolInputError
 
 from .portable import PortableBackend
 from .settings import load_settings
@@ -119,7 +119,7 @@ def maps_show_directions(start_location: Said, end_location: Said, transport: st
 
 def create_note(name: Said, content: Said, folder: SaidOrNone) -> str:
     """Creates a new note with a name and content in a folder (empty or None: the default folder)."""
-    return backend().create_note(name, content, folder or "")
+    return backend().create_note(name, _content(content), folder or "")
 
 
 def open_note(name: Said, folder: SaidOrNone) -> str:
@@ -133,7 +133,13 @@ def append_note_content(name: Said, content: Said, folder: SaidOrNone) -> str:
     """Appends content to the note that best matches name.
     - There is no need to open the note first. folder may be empty or None to search every folder.
     """
-    return backend().append_note_content(name, content, folder or "")
+    return backend().append_note_content(name, _content(content), folder or "")
+
+
+def _content(content: str) -> str:
+    if not content.strip():
+        raise ToolInputError("the note content is empty: say what to write")
+    return content
 
 
 def create_reminder(
@@ -189,4 +195,40 @@ SIDE_EFFECTS = {
     "create_reminder",
     "send_sms",
     "get_zoom_meeting_link",
+}
+
+
+def _send_effect(what: str, app: str, config: str, draft: str) -> object:
+    """What a mail or SMS step does with the current settings: a draft, or a real send."""
+
+    def effect(args: list[object]) -> str:
+        s = load_settings()
+        if s.backend == "macos":
+            return f"opens the {what} in {app}"
+        target = getattr(s, config)
+        if target.get("send") or target.get("url"):
+            return f"SENDS the {what} through {target.get('host') or target.get('url')}"
+        return f"saves a draft of the {what} in {s.dir(draft)} (not sent)"
+
+    return effect
+
+
+def _store_effect(what: str, folder: str) -> object:
+    def effect(args: list[object]) -> str:
+        s = load_settings()
+        return f"{what} in {'the macOS app' if s.backend == 'macos' else s.dir(folder)}"
+
+    return effect
+
+
+#: What each side-effecting call does, for the consent prompt.
+EFFECTS = {
+    "compose_new_email": _send_effect("e-mail", "Mail", "smtp", "mail/outbox"),
+    "reply_to_email": _send_effect("e-mail", "Mail", "smtp", "mail/outbox"),
+    "forward_email": _send_effect("e-mail", "Mail", "smtp", "mail/outbox"),
+    "send_sms": _send_effect("SMS", "Messages", "sms_gateway", "sms"),
+    "create_calendar_event": _store_effect("adds an event", "calendar"),
+    "create_reminder": _store_effect("adds a reminder", "reminders"),
+    "create_note": _store_effect("creates a note", "notes"),
+    "append_note_content": _store_effect("appends to a note", "notes"),
 }

@@ -24,6 +24,7 @@ from tinyagent.plugins import (
     atomic_write,
     best_match,
     hookimpl,
+    locked,
 )
 
 __version__ = "0.1.0"
@@ -106,9 +107,10 @@ def add_todo(task: Said, due_date: When, priority: str) -> str:
             due = datetime.strptime(due_date.strip()[:10], "%Y-%m-%d").date().isoformat()
         except ValueError:
             raise ToolInputError(f"due date {due_date!r} is not in the form YYYY-MM-DD") from None
-    path, tasks = _load()
-    tasks.append(Task(title + (f" due:{due}" if due else ""), pri, date.today().isoformat()))
-    _save(path, tasks)
+    with locked(todo_file()):
+        path, tasks = _load()
+        tasks.append(Task(title + (f" due:{due}" if due else ""), pri, date.today().isoformat()))
+        _save(path, tasks)
     return f"Added {title!r}" + (f" due {due}" if due else "") + (f" with priority {pri}" if pri else "")
 
 
@@ -130,21 +132,22 @@ def list_todos(filter_text: Said) -> str:
 
 def complete_todo(task: Said) -> str:
     """Marks the open task that best matches the given text as done."""
-    path, tasks = _load()
-    open_tasks = {t.title: t for t in tasks if not t.done}
-    if not open_tasks:
-        raise ToolInputError("there are no open tasks")
-    found = best_match(task, open_tasks, "open task")
-    found.done, found.completed = True, date.today().isoformat()
-    _save(path, tasks)
+    with locked(todo_file()):
+        path, tasks = _load()
+        open_tasks = {t.title: t for t in tasks if not t.done}
+        if not open_tasks:
+            raise ToolInputError("there are no open tasks")
+        found = best_match(task, open_tasks, "open task")
+        found.done, found.completed = True, date.today().isoformat()
+        _save(path, tasks)
     return f"Completed {found.title!r}"
 
 
 @hookimpl
 def register_tools(register: Callable[..., Any]) -> None:
-    register(add_todo, side_effects=True)
+    register(add_todo, side_effects=True, effect=lambda args: f"adds a task to {todo_file()}")
     register(list_todos)
-    register(complete_todo, side_effects=True)
+    register(complete_todo, side_effects=True, effect=lambda args: f"marks a task done in {todo_file()}")
 
 
 @hookimpl
