@@ -18,13 +18,14 @@ from .host import (
     remove_plugin,
 )
 from .tools import FROM_REQUEST, FROM_TIME, Labeled, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
-from .types import SLOT_KINDS, Example, PromptRule, TaskTemplate
+from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "FROM_REQUEST",
     "FROM_TIME",
     "SLOT_KINDS",
+    "Chain",
     "Example",
     "Labeled",
     "PackInfo",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
-__all__ = ["SLOT_KINDS", "Example", "PromptRule", "TaskTemplate"]
+__all__ = ["SLOT_KINDS", "Chain", "Example", "PromptRule", "TaskTemplate"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,50 @@ SLOT_KINDS = frozenset(
 )
 
 
+def _placeholders(text: str) -> set[str]:
+    return {(name or "").split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text)} - {""}
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A way an intent takes another intent's product into one of its arguments.
+
+    The producing template says what it ``produces`` (a kind, e.g. ``"summary"``) and how a request
+    names it (``nouns``: "the summary", "it"). A chain ``accepts`` some kinds; its ``phrasings`` say
+    ``{it}`` where the request names the product ("email {it} to {person}"), and its ``plan`` says
+    ``{it}`` where the product's value goes: the generator turns that into a ``$N`` reference to the
+    producing step. ``{noun}`` in the plan is the words the request used for it (an e-mail subject).
+    The generator composes every producer with every chain that accepts its kind, so no template is
+    written per pair, and a third-party pack's intents chain with the others' through the same API.
+    """
+
+    accepts: tuple[str, ...]
+    phrasings: tuple[str, ...]
+    plan: str
+    slots: dict[str, str] = field(default_factory=dict)
+
+    def check(self, owner: str) -> None:
+        if not self.accepts or not self.phrasings:
+            raise ValueError(f"task template {owner!r}: a chain needs accepted kinds and phrasings")
+        if "{it}" not in self.plan or any("{it}" not in p for p in self.phrasings):
+            raise ValueError(f"task template {owner!r}: a chain's plan and every phrasing must say {{it}}")
+        for kind in self.slots.values():
+            if kind not in SLOT_KINDS:
+                raise ValueError(f"task template {owner!r}: unknown slot kind {kind!r} in a chain")
+        for text in (*self.phrasings, self.plan):
+            missing = _placeholders(text) - set(self.slots) - {"it", "noun"}
+            if missing:
+                raise ValueError(f"task template {owner!r}: chain placeholder {{{sorted(missing)[0]}}} has no slot")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "accepts": list(self.accepts),
+            "phrasings": list(self.phrasings),
+            "plan": self.plan,
+            "slots": dict(sorted(self.slots.items())),
+        }
+
+
 @dataclass(frozen=True)
 class TaskTemplate:
     """One intent: ways to say it, typed slots, and the plan it produces.
@@ -56,6 +100,9 @@ class TaskTemplate:
     ``held_out`` pins the two phrasings kept out of training (the first for the ``test_heldout``
     split, the second for ``val_heldout``); by default the generator draws them at random. Pinning
     keeps a pack's held-out benchmark comparable when later versions add phrasings.
+
+    Composition: ``produces`` names the kind of value the plan's last step returns and ``nouns`` how a
+    request refers to it; ``chains`` are the ways this intent takes such a value (see :class:`Chain`).
     """
 
     id: str
@@ -64,9 +111,16 @@ class TaskTemplate:
     slots: dict[str, str] = field(default_factory=dict)
     weight: float = 1.0
     held_out: tuple[str, ...] = ()
+    produces: str = ""
+    nouns: tuple[str, ...] = ()
+    chains: tuple[Chain, ...] = ()
     pack: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        if bool(self.produces) != bool(self.nouns):
+            raise ValueError(f"task template {self.id!r}: 'produces' and 'nouns' go together")
+        for chain in self.chains:
+            chain.check(self.id)
         if not self.phrasings:
             raise ValueError(f"task template {self.id!r} has no phrasings")
         for kind in self.slots.values():
@@ -90,4 +144,6 @@ class TaskTemplate:
             "plan": self.plan,
             "slots": dict(sorted(self.slots.items())),
             "weight": self.weight,
-        } | ({"held_out": list(self.held_out)} if self.held_out else {})
+        } | ({"held_out": list(self.held_out)} if self.held_out else {}) | (
+            {"produces": self.produces, "nouns": list(self.nouns)} if self.produces else {}
+        ) | ({"chains": [c.to_json() for c in self.chains]} if self.chains else {})

@@ -127,6 +127,8 @@ def test_pinned_held_out_phrasings_stay_out_of_training(packs):
     for e in _examples(packs):
         for p in e.phrasings:
             t_id, i = p.split("#")
+            if "<" in t_id:  # a chain's phrasing: never held out
+                continue
             pinned = templates[t_id].held_out
             text = templates[t_id].phrasings[int(i)]
             if text in pinned:  # the first pinned phrasing is the test's, the second val's
@@ -163,3 +165,39 @@ def test_held_out_must_name_two_of_its_own_phrasings(held_out, error):
             {"person": "person", "text": "text"},
             held_out=phrasings[:2],
         )
+
+
+def test_chains_compose_every_producer_with_every_consumer_that_takes_its_kind(packs):
+    from tinyagent.training.generator import chain_pairs
+
+    reg = load_registry(get_plugin_manager())
+    pairs = {(p.id, o.id) for p, o, _ in chain_pairs(sorted(reg.templates, key=lambda t: t.id))}
+    assert ("summarize", "email") in pairs and ("todo_list", "sms") in pairs  # across packs, through the API
+    assert ("map", "note_create") in pairs and not any(p == o for p, o in pairs)
+    chained = [e for e in generate(reg, DataConfig(600, 20, 20, 20, 20)) if any("<" in p for p in e.phrasings)]
+    assert len(chained) > 50
+    for ex in chained:
+        assert not check_example(ex.to_json(), reg), ex.query
+        plan = parse_plan(ex.plan)
+        tools = {s.idx: s.tool for s in plan.steps}
+        producers = {"summarize_pdf", "get_zoom_meeting_link", "maps_open_location", "maps_show_directions"}
+        takes = [(s, d) for s in plan.steps for d in s.deps if tools[d] in producers | {"list_todos"}]
+        assert takes, ex.plan  # some step uses a product
+        assert "@@IT@@" not in ex.plan
+
+
+@pytest.mark.parametrize(
+    ("chain", "error"),
+    [
+        (dict(accepts=("x",), phrasings=("send it",), plan='1. f("{it}")'), "must say {it}"),
+        (dict(accepts=("x",), phrasings=("send {it} to {who}",), plan='1. f("{it}")'), "{who} has no slot"),
+        (dict(accepts=(), phrasings=("send {it}",), plan='1. f("{it}")'), "accepted kinds"),
+    ],
+)
+def test_a_chain_is_checked_where_it_is_declared(chain, error):
+    from tinyagent.plugins import Chain, TaskTemplate
+
+    with pytest.raises(ValueError, match=error):
+        TaskTemplate("t", ("do it",), "1. f()", chains=(Chain(**chain),))
+    with pytest.raises(ValueError, match="go together"):
+        TaskTemplate("t", ("do it",), "1. f()", produces="thing")

@@ -21,10 +21,10 @@ import networkx as nx
 
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
-from ..plugins.types import TaskTemplate
+from ..plugins.types import Chain, TaskTemplate
 from .slots import fill_slot
 
-__all__ = ["DataConfig", "Example", "check_example", "generate", "render_template", "write_dataset"]
+__all__ = ["DataConfig", "Example", "chain_pairs", "check_example", "generate", "render_template", "write_dataset"]
 
 NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
 CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
@@ -152,6 +152,41 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
     return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
 
 
+_IT = "@@IT@@"  # where a chain's plan takes the product, until it becomes a $N reference
+
+
+def chain_pairs(templates: list[TaskTemplate]) -> list[tuple[TaskTemplate, TaskTemplate, Chain]]:
+    """Every (producer, consumer, chain) the packs declare: each producer with each chain accepting its kind."""
+    return [
+        (producer, owner, chain)
+        for producer in templates
+        if producer.produces
+        for owner in templates
+        for chain in owner.chains
+        if producer.produces in chain.accepts and owner is not producer
+    ]
+
+
+def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, noun: str) -> TaskTemplate:
+    """The chain as a one-off template: its phrasings name the product by ``noun``, its plan holds
+    :data:`_IT` where the product's reference goes."""
+    return TaskTemplate(
+        f"{owner.id}<{producer.id}",
+        tuple(p.replace("{it}", noun) for p in chain.phrasings),
+        chain.plan.replace("{it}", _IT).replace("{noun}", noun),
+        chain.slots,
+    )
+
+
+def _link(merged: Plan, expected: dict[int, list[int]], producer_last: int) -> tuple[Plan, dict[int, list[int]]]:
+    """Turn :data:`_IT` into a reference to the producer's last step (and declare that dependency)."""
+    users = [s.idx for s in merged.steps if _IT in json.dumps(list(s.args))]
+    plan = parse_plan(render_plan(merged).replace(_IT, f"${producer_last}"))
+    for idx in users:
+        expected[idx] = sorted(set(expected[idx]) | {producer_last})
+    return plan, expected
+
+
 def check_example(example: dict[str, Any], reg: Registry) -> list[str]:
     """Why an example must be rejected (empty when it is sound).
 
@@ -197,6 +232,7 @@ class DataConfig:
     seed: int = 0
     max_intents: int = 4
     noise: float = 1.0
+    chain_rate: float = 0.3  # requests of 2+ intents where one intent's product feeds another (see Chain)
 
     @classmethod
     def sized(cls, train: int, seed: int = 0) -> DataConfig:
@@ -241,6 +277,7 @@ def generate(
     rng = random.Random(cfg.seed)
     held = _held_out(templates, rng)
     weights = [t.weight for t in templates]
+    pairs = chain_pairs(templates)
     base_now = datetime(2026, 1, 5, 9, 0)
     seen: set[str] = set()
     counts = {
@@ -276,7 +313,20 @@ def generate(
                 forced = rng.choice(candidates)
             texts, plans, phrasing_ids = [], [], []
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
+            chained = pairs and k >= 2 and forced < 0 and rng.random() < cfg.chain_rate
+            if chained:  # the producer first, then the chain that takes its product, then the rest
+                producer, owner, chain = rng.choice(pairs)
+                j = rng.choice([j for j in range(len(producer.phrasings)) if j not in banned.get(producer.id, set())])
+                text, plan = render_template(producer, j, rng, now, cfg.noise, lower)
+                link = _chain_template(producer, owner, chain, rng.choice(producer.nouns))
+                c = rng.randrange(len(link.phrasings))
+                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower)
+                texts, plans = [text, ctext], [plan, cplan]
+                phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
+                chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
             for i, t in enumerate(chosen):
+                if chained and i < 2:
+                    continue
                 unseen = banned.get(t.id, set())
                 options = [own[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j not in unseen]
                 j = rng.choice(options)
@@ -285,6 +335,8 @@ def generate(
                 plans.append(plan)
                 phrasing_ids.append(f"{t.id}#{j}")
             merged, expected = _merge(plans)
+            if chained:
+                merged, expected = _link(merged, expected, len(plans[0].steps))
             query = _surface(texts, rng, cfg.noise)
             if query in seen:
                 continue

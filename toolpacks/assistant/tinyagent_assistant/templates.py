@@ -6,7 +6,9 @@ Plans use local step numbers; ``{when}`` is the resolved start, ``{when.end}`` s
 
 from __future__ import annotations
 
-from tinyagent.plugins import TaskTemplate
+import dataclasses
+
+from tinyagent.plugins import Chain, TaskTemplate
 
 T = TaskTemplate
 
@@ -753,4 +755,188 @@ TEMPLATES = [
         {"email": "email"},
         held_out=("forward the email to {email}", "share this email with {email}"),
     ),
+]
+
+# People in every number: three SMS recipients, two e-mail recipients or invitees, and e-mails with
+# no subject (the body is the subject too, as the pack's examples write it).
+TEMPLATES += [
+    T(
+        "sms_three",
+        (
+            "text {person}, {person2} and {person3} that {text}",
+            "let {person}, {person2} and {person3} know {text}",
+            "message {person}, {person2} and {person3}: {text}",
+            "send {person}, {person2} and {person3} a text saying {text}",
+            "tell {person}, {person2} and {person3} by text that {text}",
+            "group text to {person}, {person2} and {person3}: {text}",
+        ),
+        '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")\n3. get_phone_number("{person3}")\n'
+        '4. send_sms(["$1", "$2", "$3"], "{text}")',
+        {"person": "person", "person2": "person", "person3": "person", "text": "text"},
+    ),
+    T(
+        "email_two",
+        (
+            "email {person} and {person2} about {title}: {text}",
+            "send {person} and {person2} an email, subject {title}, saying {text}",
+            "write to {person} and {person2} re {title}: {text}",
+            "mail {person} and {person2} about {title} saying {text}",
+            "email both {person} and {person2} with subject {title}: {text}",
+            "draft an email to {person} and {person2} titled {title}: {text}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. compose_new_email(["$1", "$2"], [], "{title}", "{text}", [])',
+        {"person": "person", "person2": "person", "title": "title", "text": "text"},
+    ),
+    T(
+        "email_plain",
+        (
+            "email {person} {text}",
+            "email {person} that {text}",
+            "send {person} an email saying {text}",
+            "shoot {person} an email: {text}",
+            "tell {person} by email that {text}",
+            "drop {person} an email: {text}",
+            "mail {person}: {text}",
+            "write {person} an email saying {text}",
+            "send an email to {person}: {text}",
+            "let {person} know by email that {text}",
+        ),
+        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{text}", "{text}", [])',
+        {"person": "person", "text": "text"},
+        weight=1.5,
+    ),
+    T(
+        "event_invite_two",
+        (
+            "schedule {title} with {person} and {person2} {when}",
+            "set up a meeting called {title} {when} with {person} and {person2}",
+            "invite {person} and {person2} to {title} {when}",
+            "book {title} {when} with {person} and {person2}",
+            "put {title} with {person} and {person2} on my calendar {when}",
+            "plan {title} {when} and invite {person} and {person2}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2"], "", None)',
+        {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
+    ),
+    T(
+        "zoom_two",
+        (
+            "set up a zoom with {person} and {person2} {when} about {title}",
+            "zoom call with {person} and {person2} {when} on {title}",
+            "schedule a video call about {title} with {person} and {person2} {when}",
+            "make a zoom for {title} with {person} and {person2} {when}",
+            "organize a zoom on {title} {when} with {person} and {person2}",
+            "book a zoom meeting {title} with {person} and {person2} {when}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2"])\n'
+        '4. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2"], "$3", None)',
+        {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
+    ),
+]
+
+# Composition (tinyagent.plugins.Chain): what an intent's last step produces, and the ways an intent
+# takes such a product. The generator joins every producer with every chain that accepts its kind
+# ("summarize X and email it to Greg", "get a zoom link for ... and text it to Ana").
+_PERSON = {"person": "person"}
+PRODUCES = {
+    "summarize": ("summary", ("the summary", "a summary", "it", "the summary of it")),
+    "zoom_link_only": ("link", ("the link", "the zoom link", "the meeting link", "it")),
+    "map": ("location", ("the location", "the address", "where it is", "it")),
+    "directions_drive": ("directions", ("the directions", "the route", "directions", "it")),
+    "directions_walk": ("directions", ("the directions", "the walking route", "directions", "it")),
+    "directions_here": ("directions", ("the directions", "the route", "directions", "it")),
+}
+_ANY = ("summary", "link", "location", "directions", "list")
+CHAINS = {
+    "sms": (
+        Chain(
+            _ANY,
+            (
+                "text {it} to {person}",
+                "send {it} to {person} by text",
+                "text {person} {it}",
+                "sms {it} to {person}",
+                "send {person} {it}",
+                "message {person} {it}",
+                "share {it} with {person} over text",
+            ),
+            '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{it}")',
+            _PERSON,
+        ),
+    ),
+    "sms_two": (
+        Chain(
+            _ANY,
+            (
+                "text {it} to {person} and {person2}",
+                "send {person} and {person2} {it}",
+                "message {it} to {person} and {person2}",
+            ),
+            '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")\n3. send_sms(["$1", "$2"], "{it}")',
+            {"person": "person", "person2": "person"},
+        ),
+    ),
+    "email": (
+        Chain(
+            _ANY,
+            (
+                "email {it} to {person}",
+                "send {it} to {person} by email",
+                "mail {person} {it}",
+                "email {person} {it}",
+                "share {it} with {person} by email",
+                "send {person} {it} in an email",
+            ),
+            '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{noun}", "{it}", [])',
+            _PERSON,
+        ),
+    ),
+    "email_two": (
+        Chain(
+            _ANY,
+            ("email {it} to {person} and {person2}", "send {person} and {person2} {it} by email"),
+            '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+            '3. compose_new_email(["$1", "$2"], [], "{noun}", "{it}", [])',
+            {"person": "person", "person2": "person"},
+        ),
+    ),
+    "note_create": (
+        Chain(
+            ("summary", "list", "link", "location", "directions"),
+            (
+                "put {it} in a note called {title}",
+                "save {it} as a note named {title}",
+                "make a note {title} with {it}",
+                "write {it} into a new note {title}",
+                "create a note {title} from {it}",
+            ),
+            '1. create_note("{title}", "{it}", "")',
+            {"title": "title"},
+        ),
+    ),
+    "note_append": (
+        Chain(
+            ("summary", "list", "link", "location", "directions"),
+            (
+                "add {it} to my {title} note",
+                "append {it} to the note {title}",
+                "put {it} in my {title} note",
+                "save {it} to my {title} note",
+            ),
+            '1. append_note_content("{title}", "{it}", "")',
+            {"title": "title"},
+        ),
+    ),
+}
+TEMPLATES = [
+    dataclasses.replace(
+        t,
+        produces=PRODUCES.get(t.id, ("", ()))[0],
+        nouns=PRODUCES.get(t.id, ("", ()))[1],
+        chains=CHAINS.get(t.id, ()),
+    )
+    for t in TEMPLATES
 ]

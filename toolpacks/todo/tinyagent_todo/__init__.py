@@ -240,6 +240,8 @@ def register_task_templates(register: Callable[..., Any]) -> None:
             ),
             '1. list_todos("")',
             {},
+            produces="list",  # the assistant pack's SMS, e-mail and note chains take it
+            nouns=("the list", "my todo list", "it", "my tasks"),
         )
     )
     register(
@@ -257,6 +259,8 @@ def register_task_templates(register: Callable[..., Any]) -> None:
             ),
             '1. list_todos("{word}")',
             {"word": "title"},
+            produces="list",
+            nouns=("the list", "them", "it", "those tasks"),
         )
     )
     register(
