@@ -23,7 +23,16 @@ from .plugins.types import Example, PromptRule
 from .prompt import build_compact_prompt, build_prompt, examples_for, rules_for
 from .when import resolve_times
 
-__all__ = ["Agent", "AllTools", "PlanResult", "PlannerLimit", "RunResult", "Selection", "Selector"]
+__all__ = [
+    "Agent",
+    "AllTools",
+    "PlanResult",
+    "PlannerLimit",
+    "RunResult",
+    "Selection",
+    "Selector",
+    "untrained_message",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,25 @@ class Selection:
     tools: list[Tool]
     examples: list[Example]
     rules: list[PromptRule]
+    # Installed tools the request asks for that the planner was never trained on (a pack installed
+    # since the last retrain): the agent says so instead of planning with a model that cannot use them.
+    untrained: tuple[str, ...] = ()
+
+
+# Measured: `tinyagent retrain` after installing the todo pack, 2-core CPU (docs/planner.md).
+RETRAIN_ESTIMATE = "about 35 minutes on a 2-core CPU"
+
+
+def untrained_message(registry: Registry, names: Sequence[str]) -> str:
+    """What to tell a user whose request needs tools the planner was never trained on."""
+    packs = sorted({registry.tools[n].pack for n in names if n in registry.tools})
+    which = ", ".join(packs) or "a new"
+    return (
+        f"The {which} pack is installed but the planner has not learned it yet ({', '.join(names)}), so "
+        f"this request was not planned. Run `tinyagent retrain` ({RETRAIN_ESTIMATE}), or turn the pack off "
+        f"with `disabled_packs: [{packs[0] if packs else 'NAME'}]` in the config. Requests for the other "
+        "tools work meanwhile."
+    )
 
 
 class PlannerLimit(RuntimeError):
@@ -158,6 +186,10 @@ class Agent:
         t0 = time.perf_counter()
         selection = self.selector.select(query)
         t1 = time.perf_counter()
+        if selection.untrained:
+            return PlanResult(
+                query, now, tools=list(selection.untrained), error=untrained_message(self.registry, selection.untrained)
+            )
         prompt = self.prompt(query, now, selection)
         grammar = self.grammar(selection, query, now)
         t2 = time.perf_counter()
@@ -195,8 +227,16 @@ class Agent:
         """
         run = RunResult(query)
         selection = self.selector.select(query)  # replanning keeps the selection
+        if selection.untrained:
+            run.answer = untrained_message(self.registry, selection.untrained)
+            return run
         executor = Executor(
-            self.registry.tools, timeout=self.config.step_timeout, consent=consent, on_event=on_event, refusal=refusal
+            self.registry.tools,
+            timeout=self.config.step_timeout,
+            consent=consent,
+            on_event=on_event,
+            refusal=refusal,
+            untrained=set(getattr(self.selector, "new_tools", ())),
         )
         context = ""
         for round_no in range(self.config.max_rounds):

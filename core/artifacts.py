@@ -6,7 +6,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["EMBEDDED_DIR", "ArtifactStatus", "PlannerArtifacts", "active_planner", "artifact_status", "install_active"]
+__all__ = [
+    "EMBEDDED_DIR",
+    "ArtifactStatus",
+    "PlannerArtifacts",
+    "active_planner",
+    "artifact_status",
+    "install_active",
+    "stale_report",
+]
 
 
 @dataclass(frozen=True)
@@ -114,3 +122,64 @@ def install_active(artifacts_dir: Path, folder: Path) -> None:
     if _planner_from(folder, "retrained") is None:
         raise ValueError(f"{folder} is not a complete planner folder")
     atomic_write(artifacts_dir / "active.json", json.dumps({"folder": folder.relative_to(artifacts_dir).as_posix()}))
+
+
+def _labels(artifacts_dir: Path, fingerprint: str) -> list[str] | None:
+    """The tools a classifier trained for ``fingerprint`` knows (retrained first, then embedded)."""
+    for root in (artifacts_dir, EMBEDDED_DIR):
+        try:
+            manifest = json.loads(
+                (root / "classifier" / fingerprint[:16] / "manifest.json").read_text(encoding="utf-8")
+            )
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(manifest, dict) and isinstance(manifest.get("labels"), list):
+            return [str(x) for x in manifest["labels"]]
+    return None
+
+
+def stale_report(artifacts_dir: Path, current: str, tools: dict[str, str], retrain: str) -> list[str]:
+    """Per stage, what is stale and what to do: ``tools`` maps each installed tool to its pack,
+    ``retrain`` is the measured duration of a retrain. Empty when nothing is stale."""
+    planner = active_planner(artifacts_dir)
+    if planner is None or planner.fingerprint == current:
+        return []
+    known = _labels(artifacts_dir, planner.fingerprint)
+    lines = [
+        f"planner: trained for another tool set ({planner.fingerprint[:12]}, {planner.source}); "
+        f"installed: {current[:12]}"
+    ]
+    data = artifacts_dir / "work" / current[:16] / "data" / "manifest.json"
+    lines.append(
+        "data: "
+        + ("built for the installed tools" if _fingerprint_of(data) == current else "not built for the installed tools")
+    )
+    has_classifier = any(
+        (root / "classifier" / current[:16] / "manifest.json").exists() for root in (artifacts_dir, EMBEDDED_DIR)
+    )
+    lines.append(
+        "classifier: "
+        + ("trained for the installed tools" if has_classifier else "not trained for the installed tools")
+    )
+    if known is not None:
+        added = [n for n in tools if n not in known]
+        removed = [n for n in known if n not in tools]
+        by_pack: dict[str, list[str]] = {}
+        for n in added:
+            by_pack.setdefault(tools[n], []).append(n)
+        for pack, names in sorted(by_pack.items()):
+            lines.append(f"added since: the {pack} pack ({', '.join(names)})")
+        if removed:
+            lines.append(f"removed since: {', '.join(removed)}")
+        if not added and not removed:
+            lines.append("changed since: tool descriptions, examples or task templates (same tool names)")
+        lines.append(
+            f"meanwhile: requests for the {len([n for n in known if n in tools])} tools the planner knows are "
+            "planned as "
+            "before; a request for a tool it has not learned is answered with this advice, never planned"
+        )
+        packs = sorted({tools[n] for n in added})
+        if packs:
+            lines.append(f"or turn it off: `disabled_packs: [{', '.join(packs)}]` in the config")
+    lines.insert(1, f"to fix: `tinyagent retrain` ({retrain})")
+    return lines

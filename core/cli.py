@@ -15,8 +15,8 @@ import click
 import networkx as nx
 
 from . import __version__
-from .agent import Agent, PlanResult, RunResult
-from .artifacts import artifact_status
+from .agent import RETRAIN_ESTIMATE, Agent, PlanResult, RunResult
+from .artifacts import artifact_status, stale_report
 from .backends.base import Backend, BackendError
 from .config import Config, ConfigError, load_config, paths
 from .executor import StepTrace
@@ -110,8 +110,9 @@ def _agent(
     fp = fingerprint(session.registry)
     if backend.name == "llama" and not options.get("model"):
         status = artifact_status(paths().artifacts_dir, fp)
-        if status.stale:  # still usable (the grammar keeps plans to installed tools), but say it once
-            say_once(status.describe())
+        if status.stale:  # still usable for the tools it knows, but say it once, with what to do
+            lines = _stale_lines(session.registry, paths().artifacts_dir, fp) or [status.describe()]
+            say_once("the planner is stale:\n  " + "\n  ".join(lines))
     cfg = replace(session.config, prompt_style=prompt_style, grammar=False if no_grammar else None)
     selector = make_selector(session.registry, paths().artifacts_dir, fp, cfg.examples_k, cfg.selector)
     return Agent(session.registry, backend, cfg, selector)
@@ -460,13 +461,23 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         "fingerprint": fp,
         "artifacts": status.describe(),
         "stale": status.stale,
+        "staleness": _stale_lines(session.registry, p.artifacts_dir, fp),
         "planner": _planner_line(p.artifacts_dir),
     }
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
     for key, value in info.items():
+        if key == "staleness":
+            for line in value:
+                click.echo(f"{'':>20}  {line}")
+            continue
         click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
+
+
+def _stale_lines(registry: Registry, artifacts: Path, fp: str) -> list[str]:
+    tools = {n: t.pack for n, t in registry.tools.items()}
+    return stale_report(artifacts, fp, tools, RETRAIN_ESTIMATE)
 
 
 def _planner_line(artifacts: Path) -> str:

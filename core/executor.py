@@ -87,8 +87,12 @@ class Executor:
         consent: ConsentFn | None = None,
         on_event: Callable[[str, StepTrace], None] | None = None,
         refusal: str = "the user did not allow this step",
+        untrained: set[str] | None = None,
     ):
         self.tools = tools
+        # Tools the active planner was never trained on (a pack installed since): never run for their
+        # side effects, whatever the consent, until `tinyagent retrain`.
+        self.untrained = untrained or set()
         self.refusal = refusal
         self.timeout = timeout
         self.consent = consent
@@ -141,6 +145,9 @@ class Executor:
             st.args = list(substitute(list(step.args), results, step.deps))
             tool = self.tools[step.tool]
             st.side_effects = tool.side_effects
+            if tool.side_effects and tool.name in self.untrained:
+                st.status, st.error = "refused", "the planner was not trained on this tool yet: run `tinyagent retrain`"
+                raise _Failed("refused: a tool the planner was not trained on")
             if tool.side_effects:
                 await plan_done.wait()  # a plan rejected later must not have acted
                 if fut.done():

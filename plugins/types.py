@@ -138,12 +138,15 @@ class TaskTemplate:
                 raise ValueError(f"task template {self.id!r}: held_out needs at least 4 phrasings (2 stay in training)")
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "phrasings": list(self.phrasings),
-            "plan": self.plan,
-            "slots": dict(sorted(self.slots.items())),
-            "weight": self.weight,
-        } | ({"held_out": list(self.held_out)} if self.held_out else {}) | (
-            {"produces": self.produces, "nouns": list(self.nouns)} if self.produces else {}
-        ) | ({"chains": [c.to_json() for c in self.chains]} if self.chains else {})
+        return (
+            {
+                "id": self.id,
+                "phrasings": list(self.phrasings),
+                "plan": self.plan,
+                "slots": dict(sorted(self.slots.items())),
+                "weight": self.weight,
+            }
+            | ({"held_out": list(self.held_out)} if self.held_out else {})
+            | ({"produces": self.produces, "nouns": list(self.nouns)} if self.produces else {})
+            | ({"chains": [c.to_json() for c in self.chains]} if self.chains else {})
+        )

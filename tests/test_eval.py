@@ -16,6 +16,10 @@ from .httpserver import completions_server
 @pytest.fixture
 def dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    # every tool in the prompt: no planner was trained for assistant + todo, and the stale selection
+    # (tests/test_stale.py) would rightly refuse the todo requests
+    (tmp_path / "home").mkdir(exist_ok=True)
+    (tmp_path / "home" / "config.yaml").write_text("selector: all\n")
     reg = load_registry(get_plugin_manager())
     rows = [e.to_json() for e in generate(reg, DataConfig(0, 0, 40, 0, val_heldout=0, seed=3))]
     path = tmp_path / "test.jsonl"
@@ -116,8 +120,10 @@ def test_teacher_examples_are_checked(monkeypatch):
     assert "get_phone_number(name: str)" in requests[0]["body"]["prompt"]
 
 
-def test_bench_reports_side_by_side(monkeypatch):
+def test_bench_reports_side_by_side(monkeypatch, isolated):
     monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
+    (isolated / "home").mkdir(exist_ok=True)
+    (isolated / "home" / "config.yaml").write_text("selector: all\n")  # no planner knows this tool set
     out = CliRunner().invoke(cli, ["bench", "--size", "12", "--json", "--tokens-per-s", "400"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
