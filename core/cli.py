@@ -142,7 +142,7 @@ class PackCommands(click.Group):
         return super().get_command(ctx, name) or self._pack_commands().get(name)
 
 
-@click.group(cls=PackCommands)
+@click.group(cls=PackCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tinyagent")
 def cli() -> None:
     """tinyagent: small, private, on-device agents that plan and run function calls."""
@@ -242,9 +242,10 @@ def run_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--audio", type=click.Path(dir_okay=False), help="Transcribe a spoken request (wav/flac/mp3/ogg).")
 @run_options
 def run(query: str | None, audio: str | None, **kw: Any) -> None:
-    """Plan QUERY (or the request spoken in --audio), execute the plan and answer."""
+    """Plan QUERY (or the request spoken in --audio; - reads it from stdin), execute the plan and answer."""
     if bool(query) == bool(audio):
         raise click.UsageError("give either QUERY or --audio FILE")
+    query = _stdin_if_dash(query)
     session = load_session(kw.get("config_path"))
     if audio:
         query = _heard(session, lambda t: t.transcribe(audio))
@@ -347,9 +348,10 @@ def _show_plan(result: PlanResult, tools: dict[str, Tool], dry_run: bool = False
 def plan(
     query: str | None, input_path: str | None, output_path: str | None, as_json: bool, now_text: str | None, **kw: Any
 ) -> None:
-    """Write a plan for QUERY without executing it, or for every line of --input."""
+    """Write a plan for QUERY (- reads it from stdin) without executing it, or for every line of --input."""
     if bool(query) == bool(input_path):
         raise click.UsageError("give either QUERY or --input FILE")
+    query = _stdin_if_dash(query)
     agent = _agent(**kw)
     if query:
         result = agent.plan(query, parse_now(now_text))
@@ -373,6 +375,16 @@ def plan(
         if out is not sys.stdout:
             out.close()
     click.echo(f"planned {len(requests)} requests, {failed} failed", err=True)
+
+
+def _stdin_if_dash(query: str | None) -> str | None:
+    """``-`` means the request is on standard input (a pipe, a file, a heredoc)."""
+    if query != "-":
+        return query
+    text = " ".join(sys.stdin.read().split())
+    if not text:
+        raise click.UsageError("the request on standard input is empty")
+    return text
 
 
 def _read_requests(path: Path, now_text: str | None) -> list[tuple[str, datetime]]:

@@ -180,3 +180,25 @@ def test_pack_commands_follow_the_allowed_packs(monkeypatch):
     monkeypatch.setenv("TINYAGENT_PLUGINS", "")
     assert "assistant" not in invoke("--help").output
     assert invoke("assistant", "where").exit_code == 2
+
+
+def test_dash_reads_the_request_from_stdin_and_h_is_help(script, fake_pack):
+    out = invoke("plan", "--json", "--script", script, "-", input="Text Maria that\nI'll be late\n")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["query"] == "Text Maria that I'll be late"
+    assert invoke("plan", "--script", script, "-", input="  \n").exit_code == 2
+    assert "Usage:" in invoke("-h").output and "Usage:" in invoke("run", "-h").output
+
+
+def test_eval_plans_exactly_what_run_plans(tmp_path, script, fake_pack):
+    """One planning round: `plan`, `eval` and `run` go through the same select -> prompt -> grammar ->
+    decode -> parse path, so they write the same plan for the same request."""
+    ran = json.loads(invoke("run", "--yes", "--json", "--script", script, "Numbers please").output)
+    planned = json.loads(invoke("plan", "--json", "--script", script, "Numbers please").output)
+    data = tmp_path / "d.jsonl"
+    gold = ran["rounds"][0]["plan"]
+    data.write_text(json.dumps({"query": "Numbers please", "now": "2026-11-24 10:30:00", "plan": gold}) + "\n")
+    out = invoke("eval", "--dataset", str(data), "--script", script, "--json").output
+    evaluated = json.loads(out[out.index("{") :])
+    assert ran["rounds"][0]["plan"] == planned["plan"]
+    assert evaluated["dag_success"] == 1.0 and evaluated["args_success"] == 1.0 and not evaluated["failures"]
