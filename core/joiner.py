@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .backends.base import Backend
 from .executor import Trace
 from .plan import Plan, render_step
+from .plugins.tools import Labeled
 
 if TYPE_CHECKING:
     from .agent import RunResult
@@ -71,8 +72,8 @@ def final_answer(run: RunResult, answer: str) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "(none)"
-    return str(value)
+        return ", ".join(map(_show, value)) or "(none)"
+    return value.shown() if isinstance(value, Labeled) else str(value)
 
 
 class RuleJoiner:

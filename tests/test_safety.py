@@ -353,6 +353,17 @@ def test_config_errors_name_the_key(home, text, message):
         load_settings()
 
 
+def test_the_todo_packs_settings_are_validated_too(home):
+    from tinyagent_todo import todo_file
+
+    write_config(home, "packs:\n  todo:\n    file: [a, b]\n")
+    with pytest.raises(ConfigError, match=r"packs\.todo\.file"):
+        todo_file()
+    write_config(home, "packs:\n  todo:\n    fiel: x.txt\n")
+    with pytest.raises(ConfigError, match=r"packs\.todo\.fiel"):
+        todo_file()
+
+
 def test_config_that_is_not_utf8_and_unknown_packs_are_clear_errors(home, monkeypatch):
     (home / "config.yaml").write_bytes(b"instructions: caf\xe9\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
@@ -505,3 +516,46 @@ def test_a_huge_step_number_is_a_plan_error():
         parse_plan("9" * 5000 + '. get_phone_number("x")\n2. join()')
     plan = parse_plan('1. send_sms(["$' + "1" * 5000 + '"], "hi")\n2. join()')  # not a reference: plain text
     assert plan.steps[0].deps == ()
+
+
+def test_ctrl_c_at_the_consent_prompt_ends_the_run_and_sends_nothing(data, home, tmp_path):
+    import pty
+    import select
+
+    import yaml
+
+    script = tmp_path / "script.yaml"
+    script.write_text(yaml.safe_dump([{"query": "text hi", "plan": '1. send_sms(["+1 555 0100"], "hi")\n2. join()'}]))
+    main, child = pty.openpty()  # a terminal: tinyagent asks before the side effect
+    env = {**os.environ, "TINYAGENT_HOME": str(home), "TINYAGENT_PLUGINS": "assistant"}
+    exe = Path(sys.executable).with_name("tinyagent")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--backend", "scripted", "--script", str(script), "text hi"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(child)
+    seen, deadline = b"", time.monotonic() + 60
+    while b"Allow send_sms" not in seen and time.monotonic() < deadline:
+        if select.select([main], [], [], 0.5)[0]:
+            try:
+                seen += os.read(main, 4096)
+            except OSError:
+                break
+    assert b"Allow send_sms(recipients=" in seen, seen
+    t0 = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 130
+    assert time.perf_counter() - t0 < 3
+    try:
+        while select.select([main], [], [], 0.2)[0]:
+            seen += os.read(main, 4096)
+    except OSError:
+        pass
+    os.close(main)
+    assert b"Interrupted" in seen and b"Fatal Python error" not in seen
+    outbox = data / "sms" / "outbox.jsonl"
+    assert not outbox.exists() or '"text": "hi"' not in outbox.read_text()

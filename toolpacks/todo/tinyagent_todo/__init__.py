@@ -13,7 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from tinyagent.config import load_config, paths
+from pydantic import ConfigDict, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from tinyagent.config import ConfigError, load_config, paths, validation_message
 from tinyagent.plugins import (
     FROM_REQUEST,
     FROM_TIME,
@@ -67,9 +70,20 @@ class Task:
         return " ".join(filter(None, [f"({self.priority})" if self.priority else "", self.created, self.text]))
 
 
+@pydantic_dataclass(config=ConfigDict(extra="forbid", strict=True))
+class Options:
+    """``packs.todo`` in the config file: ``file``, the todo.txt to use."""
+
+    file: str = ""
+
+
 def todo_file() -> Path:
-    opts = load_config().pack_options("todo")
-    return Path(opts.get("file") or paths().data_dir / "todo" / "todo.txt").expanduser()
+    cfg = load_config()
+    try:
+        opts = Options(**cfg.pack_options("todo"))
+    except ValidationError as exc:
+        raise ConfigError(validation_message(f"config {cfg.source}", exc, "packs.todo.")) from None
+    return Path(opts.file or paths().data_dir / "todo" / "todo.txt").expanduser()
 
 
 def _load() -> tuple[Path, list[Task]]:
