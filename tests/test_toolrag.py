@@ -145,3 +145,24 @@ def test_retrain_skips_unchanged_stages(trained, packs):
     assert out.exit_code == 0 and "planner: test: DAG success" in out.output, out.output
     again = CliRunner().invoke(cli, args + planner)
     assert "planner: up to date" in again.output
+
+
+def test_the_float_checkpoint_loads_without_running_pickled_code(trained, tmp_path):
+    import pickle
+
+    import torch
+
+    from tinyagent.training.classifier import load_float
+
+    home, _, _ = trained
+    checkpoint = next((home / "artifacts" / "work").glob("*/classifier.pt"))
+    assert load_float(checkpoint) is not None  # tensors, labels and an int load with weights_only=True
+    hostile = tmp_path / "hostile.pt"
+    torch.save({"state_dict": {}, "labels": [Exploit()], "layers": 2}, hostile)
+    with pytest.raises(pickle.UnpicklingError):
+        load_float(hostile)
+
+
+class Exploit:
+    def __reduce__(self):
+        return (print, ("pickled code ran",))
