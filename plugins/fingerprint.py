@@ -15,10 +15,12 @@ def fingerprint_payload(reg: Registry) -> dict[str, Any]:
     """The canonical, order-independent content that :func:`fingerprint` hashes.
 
     Backends are left out on purpose: changing the LLM server does not make a classifier stale.
-    The built-in pack is left out too, so upgrading tinyagent itself does not force a retrain.
+    The built-in pack is left out too, so upgrading tinyagent itself does not force a retrain, and so is
+    a pack that contributes nothing (the MCP pack with no servers configured).
     """
+    used = {x.pack for x in (*reg.tools.values(), *reg.examples, *reg.rules, *reg.templates)}
     return {
-        "packs": sorted([p.name, p.version] for p in reg.packs if not p.builtin),
+        "packs": sorted([p.name, p.version] for p in reg.packs if not p.builtin and p.name in used),
         "tools": sorted((t.schema() | {"pack": t.pack} for t in reg.tools.values()), key=lambda s: s["name"]),
         "examples": sorted([e.pack, e.query, e.plan] for e in reg.examples),
         "rules": sorted([r.pack, r.text, sorted(r.tools)] for r in reg.rules),
