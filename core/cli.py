@@ -476,11 +476,18 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         "staleness": _stale_lines(session.registry, p.artifacts_dir, fp),
         "planner": _planner_line(p.artifacts_dir),
     }
+    for title, lines in session.registry.status.items():
+        try:
+            info[title] = lines()
+        except Exception as exc:  # a pack's report must not break doctor
+            info[title] = [f"could not report: {type(exc).__name__}: {exc}"]
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
     for key, value in info.items():
-        if key == "staleness":
+        if key == "staleness" or key in session.registry.status:
+            if key != "staleness":
+                click.echo(f"{key}:")
             for line in value:
                 click.echo(f"{'':>20}  {line}")
             continue

@@ -43,3 +43,9 @@ def register_backends(register: Callable[..., Any]) -> None:
 @hookspec
 def register_commands(cli: Any) -> None:
     """Add click commands to the ``tinyagent`` group ``cli``. Returns nothing."""
+
+
+@hookspec
+def register_status(register: Callable[..., Any]) -> None:
+    """Report state for ``tinyagent doctor``: ``register(title, lines)`` where ``lines()`` returns the
+    lines to show (called only by doctor, so it may be slow, e.g. ask a server). Returns nothing."""

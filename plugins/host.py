@@ -51,6 +51,7 @@ class Registry:
     rules: list[PromptRule] = field(default_factory=list)
     templates: list[TaskTemplate] = field(default_factory=list)
     backends: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    status: dict[str, Callable[[], list[str]]] = field(default_factory=dict)  # doctor's per-pack sections
     plugin_manager: pluggy.PluginManager | None = None
 
 
@@ -148,6 +149,13 @@ def load_registry(pm: pluggy.PluginManager) -> Registry:
     return reg
 
 
+def _status_registrar(reg: Registry, pack: str) -> Callable[..., None]:
+    def register(title: str, lines: Callable[[], list[str]]) -> None:
+        reg.status[f"{pack}: {title}"] = lines
+
+    return register
+
+
 def _tool_registrar(reg: Registry, pack: str) -> Callable[..., None]:
     def register(fn: Any, *, name: str | None = None, side_effects: bool | None = None, effect: Any = None) -> None:
         marks = getattr(fn, "__tinyagent_tool__", {})
@@ -187,4 +195,5 @@ _REGISTRARS: dict[str, Callable[[Registry, str], Callable[..., None]]] = {
     "register_prompt_rules": _item_registrar("rules", PromptRule),
     "register_task_templates": _item_registrar("templates", TaskTemplate),
     "register_backends": _backend_registrar,
+    "register_status": _status_registrar,
 }

@@ -259,3 +259,10 @@ def test_agent_runs_mcp_tools_end_to_end(mcp_home):
     backend = ScriptedBackend(responses=['1. alpha_find_city("Quito")\n2. join()'])
     result = Agent(reg, backend, Config(selector="all")).run("where is Quito", NOW)
     assert result.ok and "Quito: alpha atlas" in result.answer
+
+
+def test_doctor_shows_each_server_its_tools_and_state(mcp_home):
+    out = CliRunner().invoke(cli, ["doctor"])
+    assert "mcp: MCP servers:" in out.output
+    assert "alpha: live; tools: alpha_find_city, alpha_save_memo" in out.output
+    assert "alpha: left out lookup: parameter 'filters'" in out.output

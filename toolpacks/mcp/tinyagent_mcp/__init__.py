@@ -90,6 +90,21 @@ def register_task_templates(register: Callable[..., Any]) -> None:
                 register(t)
 
 
+def status_lines() -> list[str]:
+    """Each server's state and tools, asked now (for ``tinyagent doctor``)."""
+    discover(refresh=True)
+    lines = []
+    for name, info in STATUS.items():
+        lines.append(f"{name}: {info['state']}; tools: {', '.join(info['tools']) or 'none'}")
+        lines += [f"{name}: left out {remote}: {why}" for remote, why in info["left_out"].items()]
+    return lines or ["no MCP servers configured"]
+
+
+@hookimpl
+def register_status(register: Callable[..., Any]) -> None:
+    register("MCP servers", status_lines)
+
+
 @hookimpl
 def register_commands(cli: Any) -> None:
     from .commands import mcp

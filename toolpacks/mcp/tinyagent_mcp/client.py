@@ -20,20 +20,28 @@ from tinyagent.plugins import ToolInputError
 
 from .servers import Server
 
-__all__ = ["McpServerError", "call_tool", "list_tools", "cached_tools"]
+__all__ = ["McpServerError", "cached_tools", "call_tool", "list_tools", "log_file"]
 
 
 class McpServerError(RuntimeError):
     """The server is missing, crashed, hung or broke the protocol (not the tool's own error)."""
 
 
-def _target(server: Server) -> Any:
+def _target(server: Server, errlog: Any) -> Any:
+    """A URL (streamable HTTP) or a stdio transport whose server writes its stderr to ``errlog``."""
     from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
 
     if server.url:
         return server.url
     env = {**_base_env(), **(server.env or {})}
-    return StdioServerParameters(command=server.command or "", args=server.args, env=env, cwd=server.cwd)
+    params = StdioServerParameters(command=server.command or "", args=server.args, env=env, cwd=server.cwd)
+    return stdio_client(params, errlog=errlog)
+
+
+def log_file(server: Server) -> Path:
+    """Where a stdio server's stderr goes (its own log lines stay out of tinyagent's output)."""
+    return paths().data_dir / "mcp" / f"{server.name}.log"
 
 
 def _base_env() -> dict[str, str]:
@@ -45,8 +53,11 @@ def _base_env() -> dict[str, str]:
 async def _session(server: Server, timeout: float, work: Any) -> Any:
     from mcp import Client
 
-    async with Client(_target(server), read_timeout_seconds=timeout) as client:
-        return await work(client)
+    log = log_file(server)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as errlog:
+        async with Client(_target(server, errlog), read_timeout_seconds=timeout) as client:
+            return await work(client)
 
 
 def _run(server: Server, timeout: float, work: Any, what: str) -> Any:
