@@ -108,7 +108,11 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 def staging_dir(out_dir: Path) -> Path:
     """A fresh hidden folder beside ``out_dir`` to build its new contents in (see :func:`replace_dir`)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp's folder is private; the installed one gets the usual mode
+    return tmp
 
 
 def replace_dir(tmp: Path, out_dir: Path) -> None:

@@ -18,6 +18,9 @@ from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
 from tinyagent.toolrag import EmbeddingFallback, ToolRAG, classifier_dir, make_selector
 
 
+pytestmark = pytest.mark.slow  # every test here uses a classifier trained by the module fixture
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """One tiny classifier (2 encoder layers, 1200 examples) for the assistant + todo packs."""
