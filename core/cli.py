@@ -24,10 +24,11 @@ from .plan import plan_graph, render_value
 from .plugins.fingerprint import fingerprint
 from .plugins.host import PluginError, Registry, get_plugin_manager, load_registry
 from .plugins.tools import Labeled, Tool
+from .when import DATETIME_FORMAT
 
 __all__ = ["cli", "main"]
 
-NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
+NOW_FORMAT = DATETIME_FORMAT
 
 
 @dataclass

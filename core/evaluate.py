@@ -13,6 +13,7 @@ from .agent import Agent, AllTools
 from .jsonl import read_jsonl
 from .metrics import args_match, dag_match, parse_free, tool_recall_precision
 from .plan import parse_plan
+from .when import DATETIME_FORMAT
 
 __all__ = ["EvalReport", "evaluate", "load_dataset", "percentile", "write_report"]
 
@@ -60,7 +61,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     recalls, precisions, selected, tokens, tokens_all, out_tokens = [], [], [], [], [], []
     for i, row in enumerate(rows):
         gold = parse_plan(row["plan"])
-        now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
+        now = datetime.strptime(row["now"], DATETIME_FORMAT)
         result = agent.plan(row["query"], now)  # the same planning round as `tinyagent run`
         text, pred = result.text, result.plan if result.ok else None
         error = result.error or "; ".join(map(str, result.issues))

@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["TimeRef", "resolve_times"]
+__all__ = ["DATETIME_FORMAT", "TimeRef", "resolve_times"]
 
-_FMT = "%Y-%m-%d %H:%M:%S"
+#: How plans, datasets and ``--now`` write a date-time (the one place this format is spelled).
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_FMT = DATETIME_FORMAT
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]  # fmt: skip

@@ -17,7 +17,6 @@ from tinyagent.cli import cli
 from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
 from tinyagent.toolrag import EmbeddingFallback, ToolRAG, classifier_dir, make_selector
 
-
 pytestmark = pytest.mark.slow  # every test here uses a classifier trained by the module fixture
 
 

@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..when import DATETIME_FORMAT
+
 __all__ = ["When", "sample_when", "sample_duration"]
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -55,11 +57,11 @@ class When:
 
     @property
     def start(self) -> str:
-        return self.start_dt.strftime("%Y-%m-%d %H:%M:%S")
+        return self.start_dt.strftime(DATETIME_FORMAT)
 
     @property
     def end(self) -> str:
-        return (self.start_dt + timedelta(minutes=self.minutes)).strftime("%Y-%m-%d %H:%M:%S")
+        return (self.start_dt + timedelta(minutes=self.minutes)).strftime(DATETIME_FORMAT)
 
     @property
     def day(self) -> str:

@@ -22,11 +22,12 @@ import networkx as nx
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
 from ..plugins.types import Chain, TaskTemplate
+from ..when import DATETIME_FORMAT
 from .slots import fill_slot
 
 __all__ = ["DataConfig", "Example", "chain_pairs", "check_example", "generate", "render_template", "write_dataset"]
 
-NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
+NOW_FORMAT = DATETIME_FORMAT
 CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
 PREFIXES = [
     "",

@@ -21,11 +21,12 @@ from typing import Any
 from ..jsonl import read_jsonl
 from ..plugins.host import Registry
 from ..prompt import build_compact_prompt
+from ..when import DATETIME_FORMAT
 
 __all__ = ["PlannerConfig", "planner_rows", "train_tokenizer", "train_planner", "load_tokenizer"]
 
 Progress = Callable[[str, int, int], None]
-NOW_FORMAT = "%Y-%m-%d %H:%M:%S"
+NOW_FORMAT = DATETIME_FORMAT
 
 
 @dataclass
