@@ -20,6 +20,9 @@ def normalize(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+_FILLER = {"the", "a", "an", "my", "our", "this", "that", "one"}
+
+
 def _score(query: str, names: Iterable[str]) -> float:
     q = normalize(query)
     best = 0.0
@@ -36,6 +39,8 @@ def _score(query: str, names: Iterable[str]) -> float:
             ratio = max(ratio, 0.9)
         elif all(w in words for w in q.split()):
             ratio = max(ratio, 0.85)
+        elif set(words) <= set(q.split()) and set(q.split()) - set(words) <= _FILLER:
+            ratio = max(ratio, 0.85)  # "the pasta" for "pasta", "my groceries" for "Groceries"
         best = max(best, ratio)
     return best
 

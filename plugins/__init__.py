@@ -17,6 +17,7 @@ from .host import (
     load_registry,
     remove_plugin,
 )
+from .packs import pack_data_dir, pack_options
 from .tools import FROM_REQUEST, FROM_TIME, Labeled, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
 from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 
@@ -51,6 +52,8 @@ __all__ = [
     "make_tool",
     "match_person",
     "normalize",
+    "pack_data_dir",
+    "pack_options",
     "remove_plugin",
     "tool",
 ]
