@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from tinyagent.config import ConfigError, load_config, paths, validation_message
+from tinyagent.config import ConfigError, validation_message
 from tinyagent.plugins import (
     FROM_REQUEST,
     FROM_TIME,
@@ -28,6 +28,8 @@ from tinyagent.plugins import (
     best_match,
     hookimpl,
     locked,
+    pack_data_dir,
+    pack_options,
 )
 
 __version__ = "0.1.0"
@@ -78,12 +80,11 @@ class Options:
 
 
 def todo_file() -> Path:
-    cfg = load_config()
     try:
-        opts = Options(**cfg.pack_options("todo"))
+        opts = Options(**pack_options("todo"))
     except ValidationError as exc:
-        raise ConfigError(validation_message(f"config {cfg.source}", exc, "packs.todo.")) from None
-    return Path(opts.file or paths().data_dir / "todo" / "todo.txt").expanduser()
+        raise ConfigError(validation_message("config", exc, "packs.todo.")) from None
+    return Path(opts.file or pack_data_dir("todo") / "todo.txt").expanduser()
 
 
 def _load() -> tuple[Path, list[Task]]:
