@@ -50,7 +50,9 @@ def test_a_corrupt_file_is_a_clear_error_and_stays_as_it_was(alarms):
 def test_ten_parallel_alarms_keep_ten_of_ten(alarms):
     start = datetime(2026, 12, 1, 8)
     threads = [
-        threading.Thread(target=alarms.set_alarm, args=((start + timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M:%S"), f"a{i}"))
+        threading.Thread(
+            target=alarms.set_alarm, args=((start + timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M:%S"), f"a{i}")
+        )
         for i in range(10)
     ]
     for th in threads:
