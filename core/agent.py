@@ -95,6 +95,7 @@ class PlanResult:
     prompt_tokens: int = 0
     latency_ms: float = 0.0
     stage_ms: dict[str, float] = field(default_factory=dict)  # select, prompt, plan (aplan only)
+    untrained: tuple[str, ...] = ()  # not planned: the request needs tools the planner never learned
     issues: list[PlanIssue] = field(default_factory=list)
     error: str | None = None
 
@@ -187,9 +188,8 @@ class Agent:
         selection = self.selector.select(query)
         t1 = time.perf_counter()
         if selection.untrained:
-            return PlanResult(
-                query, now, tools=list(selection.untrained), error=untrained_message(self.registry, selection.untrained)
-            )
+            message = untrained_message(self.registry, selection.untrained)
+            return PlanResult(query, now, tools=list(selection.untrained), error=message, untrained=selection.untrained)
         prompt = self.prompt(query, now, selection)
         grammar = self.grammar(selection, query, now)
         t2 = time.perf_counter()

@@ -323,7 +323,7 @@ def _run_query(query: str, dry_run: bool, yes: bool, as_json: bool, now_text: st
 
 def _show_plan(result: PlanResult, tools: dict[str, Tool], dry_run: bool = False) -> None:
     if result.error:
-        click.echo(f"Error: the planner failed: {result.error}", err=True)
+        click.echo(result.error if result.untrained else f"Error: the planner failed: {result.error}", err=True)
         return
     if result.issues:
         click.echo("The plan was rejected:", err=True)

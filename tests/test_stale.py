@@ -72,3 +72,10 @@ def test_the_staleness_message_says_what_changed_and_what_to_do(both):
     assert "added since: the todo pack (add_todo, list_todos, complete_todo)" in out.output
     assert "to fix: `tinyagent retrain` (about" in out.output and "disabled_packs: [todo]" in out.output
     assert "classifier: not trained for the installed tools" in out.output
+
+
+def test_dry_run_says_what_to_do_not_that_the_planner_failed(both):
+    out = CliRunner().invoke(cli, ["run", "--dry-run", "add buy milk to my todo list"])
+    assert out.exit_code == 1
+    assert "The todo pack is installed but the planner has not learned it yet" in out.output
+    assert "the planner failed" not in out.output
