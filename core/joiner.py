@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .backends.base import Backend
-from .executor import Trace
+from .executor import Trace, effect_key
 from .plan import Plan, render_step
 from .plugins.tools import Labeled
 
@@ -54,14 +54,14 @@ def final_answer(run: RunResult, answer: str) -> str:
     if len(run.rounds) == 1 and run.ok:
         return answer
     last = run.rounds[-1][1] if run.rounds else None
-    lines = []
-    for _, trace in run.rounds[:-1]:
-        lines += [
-            f"{s.tool}: {_show(s.result)}" for s in trace.steps.values() if s.ok and s.side_effects and not s.reused
-        ]
-    if last is not None and last.steps:
-        lines.append(answer)
-    elif last is not None and last.planner_error:
+    reused = {effect_key(s.tool, s.args) for s in last.steps.values() if s.reused} if last else set()
+    lines = [
+        f"{s.tool}: {_show(s.result)}"
+        for _, trace in run.rounds[:-1]
+        for s in trace.steps.values()
+        if s.ok and s.side_effects and not s.reused and effect_key(s.tool, s.args) not in reused  # said below
+    ]
+    if last is not None and (last.steps or last.planner_error):
         lines.append(answer)
     unresolved = [s for s in run.unresolved() if last is None or s not in last.steps.values()]
     lines += [f"{s.tool} {s.status}: {s.error}" for s in unresolved]

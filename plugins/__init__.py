@@ -18,7 +18,19 @@ from .host import (
     remove_plugin,
 )
 from .packs import pack_data_dir, pack_options
-from .tools import FROM_REQUEST, FROM_TIME, Labeled, Param, Tool, ToolDefinitionError, ToolInputError, make_tool, tool
+from .tools import (
+    FROM_REQUEST,
+    FROM_TIME,
+    Labeled,
+    Param,
+    Said,
+    Tool,
+    ToolDefinitionError,
+    ToolInputError,
+    When,
+    make_tool,
+    tool,
+)
 from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 
 __all__ = [
@@ -26,6 +38,7 @@ __all__ = [
     "FROM_REQUEST",
     "FROM_TIME",
     "SLOT_KINDS",
+    "Said",
     "Chain",
     "Example",
     "Labeled",
@@ -44,6 +57,7 @@ __all__ = [
     "best_match",
     "ToolDefinitionError",
     "ToolInputError",
+    "When",
     "fingerprint",
     "get_plugin_manager",
     "hookimpl",

@@ -16,9 +16,11 @@ __all__ = [
     "FROM_TIME",
     "Labeled",
     "Param",
+    "Said",
     "Tool",
     "ToolDefinitionError",
     "ToolInputError",
+    "When",
     "make_tool",
     "tool",
     "type_name",
@@ -54,6 +56,11 @@ class Labeled(str):
 
     def shown(self) -> str:
         return f"{self.label} <{self}>"
+
+
+#: The common marked types, so packs need not spell them: ``def add_todo(task: Said, due: When, ...)``.
+Said = typing.Annotated[str, FROM_REQUEST]
+When = typing.Annotated[str, FROM_TIME]
 
 
 class ToolInputError(ValueError):

@@ -12,17 +12,17 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import click
 
 from tinyagent.plugins import (
-    FROM_REQUEST,
-    FROM_TIME,
     Example,
     PromptRule,
+    Said,
     TaskTemplate,
     ToolInputError,
+    When,
     atomic_write,
     best_match,
     hookimpl,
@@ -32,8 +32,6 @@ from tinyagent.plugins import (
 
 __version__ = "0.1.0"
 
-Said = Annotated[str, FROM_REQUEST]
-When = Annotated[str, FROM_TIME]
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 
 

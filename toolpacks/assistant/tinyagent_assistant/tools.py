@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, ToolInputError
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Said, ToolInputError, When
 
 from .portable import PortableBackend
 from .settings import load_settings
 
 # Values the user says, copied from the request (the plan grammar holds a model to that), and
 # date-times resolved from it. Only decoding reads these marks; the schema stays the original's.
-Said = Annotated[str, FROM_REQUEST]
 SaidOrNone = Annotated[str | None, FROM_REQUEST]
 SaidList = Annotated[list[str], FROM_REQUEST]
-When = Annotated[str, FROM_TIME]
 WhenOrNone = Annotated[str | None, FROM_TIME]
 
 __all__ = ["TOOLS", "SIDE_EFFECTS"]

@@ -11,19 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import ConfigDict, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from tinyagent.config import ConfigError, validation_message
 from tinyagent.plugins import (
-    FROM_REQUEST,
-    FROM_TIME,
     Example,
     PromptRule,
+    Said,
     TaskTemplate,
     ToolInputError,
+    When,
     atomic_write,
     best_match,
     hookimpl,
@@ -97,12 +97,6 @@ def _load() -> tuple[Path, list[Task]]:
 
 def _save(path: Path, tasks: list[Task]) -> None:
     atomic_write(path, "".join(t.render() + "\n" for t in tasks))
-
-
-# What the user says, copied from the request, and dates resolved from it (the plan grammar holds a
-# model to those); only decoding reads the marks.
-Said = Annotated[str, FROM_REQUEST]
-When = Annotated[str, FROM_TIME]
 
 
 def add_todo(task: Said, due_date: When, priority: str) -> str:
