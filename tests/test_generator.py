@@ -66,6 +66,24 @@ def test_slot_values_are_copied_from_the_request(packs):
                 assert step.args[0] in e.query, (e.query, step)
 
 
+def test_shorthand_rewrites_template_words_never_values(packs):
+    from tinyagent.training.generator import SHORTHAND, render_template
+
+    sms = next(t for t in packs.templates if t.id == "sms")
+    now = datetime(2026, 11, 24, 9, 30)
+    rewritten = 0
+    for seed in range(40):
+        for j in range(len(sms.phrasings)):
+            plain, plan = render_template(sms, j, random.Random(seed), now, noise=0)
+            short, same = render_template(sms, j, random.Random(seed), now, noise=0, short=True)
+            assert plan == same  # the values (and so the plan) do not depend on the surface
+            for value in (plan.steps[0].args[0], plan.steps[1].args[1]):
+                assert value in short
+            rewritten += plain != short
+            assert set(short.split()) - set(plain.split()) <= set(SHORTHAND.values()) | set(plain.split())
+    assert rewritten  # some phrasing had a word to abbreviate
+
+
 def test_relative_dates_resolve_against_now():
     now = datetime(2026, 11, 24, 9, 30)  # a Tuesday
     rng = random.Random(3)

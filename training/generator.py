@@ -43,8 +43,45 @@ PREFIXES = [
     "quick one: ",
     "um, ",
     "so, ",
+    "hello there, could you please ",
+    "hi! I was wondering if you could ",
+    "when you get a chance, ",
+    "ok so ",
+    "pls ",
 ]
-SUFFIXES = ["", "", "", "", " please", " thanks", "!", " thank you", " asap", "."]
+SUFFIXES = [
+    "",
+    "",
+    "",
+    "",
+    " please",
+    " thanks",
+    "!",
+    " thank you",
+    " asap",
+    ".",
+    " Many thanks!",
+    " thx",
+    " if you can",
+]
+# Texting shorthand for a template's own words (never a slot value): "whats lisa's numbr", "reply w/ thanks"
+SHORTHAND = {
+    "you": "u",
+    "your": "ur",
+    "please": "pls",
+    "with": "w/",
+    "tomorrow": "tmrw",
+    "number": "numbr",
+    "what's": "whats",
+    "message": "msg",
+    "text": "txt",
+    "thanks": "thx",
+    "minutes": "mins",
+    "are": "r",
+    "about": "abt",
+    "meeting": "mtg",
+    "directions": "dirs",
+}  # not "to" -> "2" nor "for" -> "4": digits next to times ("2 3pm") would teach wrong dates
 
 
 class _PlanFormatter(string.Formatter):
@@ -91,10 +128,17 @@ def _typo(word: str, rng: random.Random) -> str:
 
 
 def render_template(
-    template: TaskTemplate, phrasing: int, rng: random.Random, now: datetime, noise: float = 1.0, lower: bool = False
+    template: TaskTemplate,
+    phrasing: int,
+    rng: random.Random,
+    now: datetime,
+    noise: float = 1.0,
+    lower: bool = False,
+    short: bool = False,
 ) -> tuple[str, Plan]:
-    """One intent: the request text and the plan (local numbering). Noise (typos, ``lower``) touches
-    only the template's own words, never slot values, so every value can be copied from the request."""
+    """One intent: the request text and the plan (local numbering). Noise (typos, ``lower``,
+    ``short``hand) touches only the template's own words, never slot values, so every value can be
+    copied from the request."""
     values: dict[str, Any] = {}
     for name, kind in template.slots.items():
         for _ in range(20):  # two slots of one intent ("to" and "cc") get different values
@@ -109,6 +153,8 @@ def render_template(
             if rng.random() < 0.06 * noise:
                 k = rng.randrange(len(words))
                 words[k] = _typo(words[k], rng)
+            if short:
+                words = [SHORTHAND.get(w.lower(), w) if rng.random() < 0.7 else w for w in words]
             pieces.append(" ".join(words).lower() if lower else " ".join(words))
         if name is not None:
             pieces.append(format(string.Formatter().get_field(name, (), values)[0], spec or ""))
@@ -314,14 +360,15 @@ def generate(
                 forced = rng.choice(candidates)
             texts, plans, phrasing_ids = [], [], []
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
+            short = rng.random() < 0.08 * cfg.noise  # nor spell words out
             chained = pairs and k >= 2 and forced < 0 and rng.random() < cfg.chain_rate
             if chained:  # the producer first, then the chain that takes its product, then the rest
                 producer, owner, chain = rng.choice(pairs)
                 j = rng.choice([j for j in range(len(producer.phrasings)) if j not in banned.get(producer.id, set())])
-                text, plan = render_template(producer, j, rng, now, cfg.noise, lower)
+                text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short)
                 link = _chain_template(producer, owner, chain, rng.choice(producer.nouns))
                 c = rng.randrange(len(link.phrasings))
-                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower)
+                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
                 texts, plans = [text, ctext], [plan, cplan]
                 phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
                 chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
@@ -331,7 +378,7 @@ def generate(
                 unseen = banned.get(t.id, set())
                 options = [own[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j not in unseen]
                 j = rng.choice(options)
-                text, plan = render_template(t, j, rng, now, cfg.noise, lower)
+                text, plan = render_template(t, j, rng, now, cfg.noise, lower, short)
                 texts.append(text)
                 plans.append(plan)
                 phrasing_ids.append(f"{t.id}#{j}")

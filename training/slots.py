@@ -173,7 +173,18 @@ def _random_word(rng: random.Random, low: int = 4, high: int = 9) -> str:
     return "".join(rng.choice(cons if i % 2 == 0 else vowels) for i in range(n))
 
 
+HONORIFICS = ["Dr.", "Dr", "Prof.", "Mr.", "Ms.", "Mrs.", "Coach", "Aunt", "Uncle"]
+FAMILY = ["mum", "mom", "dad", "grandma", "grandpa", "my sister", "my brother", "the landlord"]
+
+
 def person(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.06:  # "text Dr. Okafor": the title is part of the name a user typed
+        return f"{rng.choice(HONORIFICS)} {rng.choice(LAST)}"
+    if r < 0.09:
+        return rng.choice(FAMILY)
+    if r < 0.14:  # "whats lisa's number": people who never press shift, names included
+        return rng.choice(FIRST).lower()
     r = rng.random()
     if r < 0.15:  # an invented name: copying is the only way to get it right
         return _random_word(rng).capitalize() + (" " + _random_word(rng).capitalize() if rng.random() < 0.5 else "")
@@ -230,6 +241,8 @@ def place(rng: random.Random) -> str:
 
 def title(rng: random.Random) -> str:
     r = rng.random()
+    if r < 0.15:  # lower case, as typed: "block Friday for code review"
+        return f"{rng.choice(WORDS)} {rng.choice(TITLE_KINDS)}"
     if r < 0.5:
         return f"{rng.choice(WORDS).capitalize()} {rng.choice(TITLE_KINDS)}"
     if r < 0.8:
@@ -237,8 +250,26 @@ def title(rng: random.Random) -> str:
     return _random_word(rng).capitalize() + rng.choice(["", f" {rng.randint(1, 12)}"])
 
 
+# Free-form messages: a subject and a predicate drawn apart, so no message is a fixed phrase and the
+# planner must copy a clause to its end ("the numbers look good", "launch slipped a week").
+SUBJECTS = """the numbers|the tickets|launch|we|I|the package|my flight|the kids|everything|the {word}|the {word} call|
+dinner|the car|the contract|my train|the {word} meeting|your {word}|the results|the client|the plan""".replace(
+    "\n", ""
+).split("|")
+PREDICATES = """look good|are booked|slipped a week|landed|is done|got delayed|went well|is on me|arrived|will be late|
+is cancelled|is confirmed|is ready|moved to {clock}|starts at {clock}|needs another day|is at {clock}|got approved|
+was great, thank you|can wait until Monday|is fixed now|are in the shared folder|
+is running {n} minutes behind""".replace("\n", "").split("|")
+CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back"]
+
+
 def text(rng: random.Random) -> str:
-    tmpl = rng.choice(MESSAGES + TASKS) if rng.random() < 0.2 else rng.choice(MESSAGES)
+    r = rng.random()
+    if r < 0.35:
+        tmpl = f"{rng.choice(SUBJECTS)} {rng.choice(PREDICATES)}" if r < 0.3 else rng.choice(CONTRACTIONS)
+        tmpl += rng.choice(["", "", "", "!", ".", " :)"])
+    else:
+        tmpl = rng.choice(MESSAGES + TASKS) if rng.random() < 0.2 else rng.choice(MESSAGES)
     return tmpl.format(
         n=rng.choice([5, 10, 15, 20, 30]),
         clock=f"{rng.randint(1, 11)}{rng.choice(['pm', 'am', ':30'])}",
@@ -249,7 +280,20 @@ def text(rng: random.Random) -> str:
     )
 
 
+VERBS = "pay move fix finish book call email clean sort print sign submit renew return buy".split() + [
+    "pick up",
+    "drop off",
+    "order",
+    "check",
+]
+
+
 def task(rng: random.Random) -> str:
+    if rng.random() < 0.4:  # verb + object of one to three words: "pay the credit card", "move the car"
+        obj = rng.choice(["the {word}", "the {word} {word2}", "{item}", "my {word}", "the {word} form"])
+        return f"{rng.choice(VERBS)} {obj}".format(
+            word=rng.choice(WORDS), word2=rng.choice(WORDS), item=rng.choice(ITEMS)
+        )
     return rng.choice(TASKS).format(word=rng.choice(WORDS), item=rng.choice(ITEMS), first=rng.choice(FIRST))
 
 
