@@ -32,7 +32,7 @@ def main() -> None:
     from tinyagent.agent import Agent
     from tinyagent.backends.scripted import ScriptedBackend
     from tinyagent.config import Config
-    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
     from tinyagent_assistant.demo import seed
     from tinyagent_assistant.settings import load_settings
 

@@ -19,7 +19,7 @@ def main() -> None:
     os.environ["TINYAGENT_PLUGINS"] = "assistant,todo"
     from tinyagent.artifacts import EMBEDDED_DIR, active_planner
     from tinyagent.config import paths
-    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
     from tinyagent.toolrag import StaleSelector, ToolRAG, classifier_dir
     from tinyagent.training.generator import DataConfig, generate
 

@@ -4,11 +4,13 @@ join, and replan when that helps."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from .backends.base import Backend
@@ -31,8 +33,14 @@ __all__ = [
     "RunResult",
     "Selection",
     "Selector",
+    "current_time",
     "untrained_message",
 ]
+
+
+def current_time() -> datetime:
+    """The local time, to the second: what a request's "today" means (read per request, never cached)."""
+    return datetime.now().replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,30 @@ class Agent:
         self.selector = selector or AllTools(registry, self.config.examples_k)
         self.joiner = LLMJoiner(backend) if self.config.joiner == "llm" else RuleJoiner()
 
+    @classmethod
+    def from_config(cls, config: Config | str | Path | None = None, **options: Any) -> Agent:
+        """The agent ``tinyagent run`` would use: the config (a :class:`Config`, a file, or None for
+        the user's), its packs, the active planner and Tool RAG. ``options``: ``backend``,
+        ``prompt_style``, ``grammar`` and backend options (``model``, ``lora``, ``base_url``, ...);
+        see :func:`tinyagent.app.build_agent`."""
+        from .app import build_agent
+
+        return build_agent(config, **options)
+
+    def replace(self, backend: Backend | None = None, **config: Any) -> Agent:
+        """A sibling agent (same registry and selector) with another backend or config values."""
+        return Agent(self.registry, backend or self.backend, dataclasses.replace(self.config, **config), self.selector)
+
+    def close(self) -> None:
+        """Free the backend's model (the agent is unusable afterwards)."""
+        self.backend.close()
+
+    def __enter__(self) -> Agent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def prompt_style(self) -> str:
         """The config's choice, else the backend's (its model was trained on one), else the original."""
@@ -177,13 +209,15 @@ class Agent:
             replan_context=replan_context,
         )
 
-    def plan(self, query: str, now: datetime) -> PlanResult:
-        """Plan without executing: the raw text, the parsed plan and every validation issue."""
+    def plan(self, query: str, now: datetime | None = None) -> PlanResult:
+        """Plan without executing: the raw text, the parsed plan and every validation issue.
+        ``now`` (default: the current local time) resolves "tomorrow at 3"."""
         return asyncio.run(self.aplan(query, now))
 
-    async def aplan(self, query: str, now: datetime) -> PlanResult:
+    async def aplan(self, query: str, now: datetime | None = None) -> PlanResult:
         """The same planning round as :meth:`arun` (streamed, with its deadline and size cap), drained
         without executing anything."""
+        now = now or current_time()
         t0 = time.perf_counter()
         selection = self.selector.select(query)
         t1 = time.perf_counter()
@@ -213,7 +247,7 @@ class Agent:
     async def arun(
         self,
         query: str,
-        now: datetime,
+        now: datetime | None = None,
         *,
         consent: ConsentFn | None = None,
         on_event: Callable[[str, StepTrace], None] | None = None,
@@ -225,6 +259,7 @@ class Agent:
         reused, never repeated. A replan's grammar is grounded on the request and the values the
         previous rounds observed, never on the observation text's scaffolding or error messages.
         """
+        now = now or current_time()
         run = RunResult(query)
         selection = self.selector.select(query)  # replanning keeps the selection
         if selection.untrained:
@@ -259,7 +294,8 @@ class Agent:
         run.answer = final_answer(run, run.answer)
         return run
 
-    def run(self, query: str, now: datetime, **kwargs: Any) -> RunResult:
+    def run(self, query: str, now: datetime | None = None, **kwargs: Any) -> RunResult:
+        """:meth:`arun` for synchronous callers (not from inside a running event loop)."""
         return asyncio.run(self.arun(query, now, **kwargs))
 
     async def _stream_steps(self, prompt: str, result: PlanResult, grammar: str | None) -> AsyncIterator[Step]:

@@ -122,12 +122,11 @@ def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> 
             "total_p50_ms": rep.latency_ms["total"]["p50"],
         }
 
-    no_grammar = Agent(agent.registry, agent.backend, dataclasses.replace(agent.config, grammar=False), agent.selector)
+    no_grammar = agent.replace(grammar=False)
     out: dict[str, Any] = {"grammar_on": summary(with_grammar), "grammar_off": summary(evaluate(no_grammar, rows))}
     out["grammar_latency_ratio"] = out["grammar_on"]["plan_p50_ms"] / max(out["grammar_off"]["plan_p50_ms"], 1e-9)
     if agent.grounded:  # the same grammar without its request and time constraints
-        free = dataclasses.replace(agent.config, grounded=False)
-        out["ungrounded"] = summary(evaluate(Agent(agent.registry, agent.backend, free, agent.selector), rows))
+        out["ungrounded"] = summary(evaluate(agent.replace(grounded=False), rows))
         out["grounded_latency_ratio"] = out["grammar_on"]["plan_p50_ms"] / max(out["ungrounded"]["plan_p50_ms"], 1e-9)
     backend = agent.backend
     base = backend.model_path.parent
@@ -141,7 +140,7 @@ def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> 
         with tempfile.TemporaryDirectory() as tmp:
             f16 = export_base(base, Path(tmp) / "model.f16.gguf")
             f16_backend = LlamaBackend(f16, prompt_style=backend.prompt_style, threads=backend.threads)
-            f16_rep = evaluate(Agent(agent.registry, f16_backend, agent.config, agent.selector), rows)
+            f16_rep = evaluate(agent.replace(f16_backend), rows)
             f16_backend.close()
             out["f16"] = summary(f16_rep)
             out["q4_over_f16"] = {

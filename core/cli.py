@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,15 +14,14 @@ from typing import Any
 import click
 import networkx as nx
 
-from . import __version__
-from .agent import RETRAIN_ESTIMATE, Agent, PlanResult, RunResult
-from .artifacts import artifact_status, stale_report
-from .backends.base import Backend, BackendError
-from .config import Config, ConfigError, load_config, paths
+from . import __version__, app
+from .agent import Agent, PlanResult, RunResult, current_time
+from .artifacts import artifact_status
+from .backends.base import BackendError
+from .config import ConfigError, load_config, paths
 from .executor import StepTrace
 from .plan import plan_graph, render_value
-from .plugins.fingerprint import fingerprint
-from .plugins.host import PluginError, Registry, get_plugin_manager, load_registry
+from .plugins.host import PluginError, get_plugin_manager
 from .plugins.tools import Labeled, Tool
 from .when import DATETIME_FORMAT
 
@@ -31,44 +30,21 @@ __all__ = ["cli", "main"]
 NOW_FORMAT = DATETIME_FORMAT
 
 
-@dataclass
-class Session:
-    config: Config
-    registry: Registry
-
-
-def load_session(config_path: str | None) -> Session:
+def load_session(config_path: str | None) -> app.Session:
     try:
-        cfg = load_config(config_path)
-        reg = load_registry(get_plugin_manager(disabled=cfg.disabled_packs))
+        return app.load_session(config_path)
     except (ConfigError, PluginError) as exc:
         raise click.ClickException(str(exc)) from None
-    return Session(cfg, reg)
 
 
 def parse_now(value: str | None) -> datetime:
     """``--now`` or the current local time, read per request (never cached at import)."""
     if not value:
-        return datetime.now().replace(microsecond=0)
+        return current_time()
     try:
         return datetime.strptime(value, NOW_FORMAT)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not in the form YYYY-MM-DD HH:MM:SS", param_hint="--now") from None
-
-
-def make_backend(session: Session, name: str | None, options: dict[str, Any]) -> Backend:
-    if not name:  # --script and --base-url say which backend they are for
-        name = "scripted" if options.get("script") else "openai" if options.get("base_url") else None
-    name = name or session.config.backend
-    factory = session.registry.backends.get(name)
-    if factory is None:
-        known = ", ".join(sorted(session.registry.backends))
-        raise click.ClickException(f"unknown backend {name!r} (installed: {known})")
-    merged = {**session.config.backend_options, **{k: v for k, v in options.items() if v is not None}}
-    try:
-        return factory(**merged)
-    except BackendError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -103,20 +79,17 @@ def _agent(
     no_grammar: bool | None = None,
     **options: Any,
 ) -> Agent:
-    from .config import replace
-    from .toolrag import make_selector, say_once
-
-    session = load_session(config_path)
-    backend = make_backend(session, backend_name, options)
-    fp = fingerprint(session.registry)
-    if backend.name == "llama" and not options.get("model"):
-        status = artifact_status(paths().artifacts_dir, fp)
-        if status.stale:  # still usable for the tools it knows, but say it once, with what to do
-            lines = _stale_lines(session.registry, paths().artifacts_dir, fp) or [status.describe()]
-            say_once("the planner is stale:\n  " + "\n  ".join(lines))
-    cfg = replace(session.config, prompt_style=prompt_style, grammar=False if no_grammar else None)
-    selector = make_selector(session.registry, paths().artifacts_dir, fp, cfg.examples_k, cfg.selector)
-    return Agent(session.registry, backend, cfg, selector)
+    """The CLI's options handed to the composition root (:func:`tinyagent.app.build_agent`)."""
+    try:
+        return app.build_agent(
+            session=load_session(config_path),
+            backend=backend_name,
+            prompt_style=prompt_style,
+            grammar=False if no_grammar else None,
+            **options,
+        )
+    except (ConfigError, PluginError, BackendError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 class PackCommands(click.Group):
@@ -145,8 +118,27 @@ class PackCommands(click.Group):
 
 @click.group(cls=PackCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tinyagent")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def cli(verbose: int, quiet: bool) -> None:
     """tinyagent: small, private, on-device agents that plan and run function calls."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    _log_to_stderr(level)
+
+
+class _StderrHandler(logging.Handler):
+    """``tinyagent: message`` on the stderr of the moment (click's test runner swaps it per call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"tinyagent: {record.getMessage()}", err=True)
+
+
+def _log_to_stderr(level: int) -> None:
+    log = logging.getLogger("tinyagent")
+    log.setLevel(level)
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        log.addHandler(_StderrHandler())
+    log.propagate = False
 
 
 # ---------------------------------------------------------------- run
@@ -265,7 +257,7 @@ def listen(seconds: float | None, **kw: Any) -> None:
     _run_query(query, **kw)
 
 
-def _heard(session: Session, transcribe: Callable[[Any], Any]) -> str:
+def _heard(session: app.Session, transcribe: Callable[[Any], Any]) -> str:
     """Transcribe with the configured model and show the transcript before anything runs."""
     from .voice import Transcriber, VoiceError, vocabulary_prompt
 
@@ -458,7 +450,7 @@ def doctor(as_json: bool, config_path: str | None) -> None:
     """Show what is installed, where config and data live, and what is stale."""
     session = load_session(config_path)
     p = paths()
-    fp = fingerprint(session.registry)
+    fp = session.fingerprint
     status = artifact_status(p.artifacts_dir, fp)
     info = {
         "version": __version__,
@@ -474,7 +466,7 @@ def doctor(as_json: bool, config_path: str | None) -> None:
         "fingerprint": fp,
         "artifacts": status.describe(),
         "stale": status.stale,
-        "staleness": _stale_lines(session.registry, p.artifacts_dir, fp),
+        "staleness": app.stale_lines(session),
         "planner": _planner_line(p.artifacts_dir),
     }
     for title, lines in session.registry.status.items():
@@ -493,11 +485,6 @@ def doctor(as_json: bool, config_path: str | None) -> None:
                 click.echo(f"{'':>20}  {line}")
             continue
         click.echo(f"{key:>20}: {', '.join(value) if isinstance(value, list) else value}")
-
-
-def _stale_lines(registry: Registry, artifacts: Path, fp: str) -> list[str]:
-    tools = {n: t.pack for n, t in registry.tools.items()}
-    return stale_report(artifacts, fp, tools, RETRAIN_ESTIMATE)
 
 
 def _planner_line(artifacts: Path) -> str:

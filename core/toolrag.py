@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
-import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -259,9 +259,10 @@ _warned: set[str] = set()
 
 
 def say_once(message: str) -> None:
+    """A warning on the ``tinyagent`` logger, once per process (the CLI prints it as ``tinyagent: ...``)."""
     if message not in _warned:
         _warned.add(message)
-        print(f"tinyagent: {message}", file=sys.stderr)
+        logging.getLogger("tinyagent").warning(message)
 
 
 def make_selector(registry: Registry, artifacts: Path, fingerprint: str, k: int = 6, mode: str = "auto") -> Any:

@@ -1,23 +1,17 @@
-"""The public tool-pack API: what a pack imports to describe its tools."""
+"""The pack-author API: what a tool pack imports to describe its tools, templates and settings.
+
+What the host uses to load packs (``Registry``, ``load_registry``, ``get_plugin_manager``,
+``add_plugin``, ``fingerprint``) lives in :mod:`tinyagent.plugins.host` and
+:mod:`tinyagent.plugins.fingerprint`; applications use :mod:`tinyagent` (``Agent``)."""
 
 from __future__ import annotations
 
 from ..atomic import atomic_write, create_exclusive, locked
 from ..matching import best_match, match_person, normalize
 from .consent import ask_consent
-from .fingerprint import fingerprint
 from .hookspecs import hookimpl, hookspec
-from .host import (
-    ENTRY_POINT_GROUP,
-    PackInfo,
-    PluginError,
-    Registry,
-    add_plugin,
-    get_plugin_manager,
-    load_registry,
-    remove_plugin,
-)
-from .packs import pack_data_dir, pack_options
+from .host import PluginError
+from .packs import ConfigError, config_dir, pack_data_dir, pack_options, user_timezone, validated
 from .tools import (
     FROM_REQUEST,
     FROM_TIME,
@@ -34,40 +28,36 @@ from .tools import (
 from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 
 __all__ = [
-    "ENTRY_POINT_GROUP",
     "FROM_REQUEST",
     "FROM_TIME",
     "SLOT_KINDS",
     "Said",
     "Chain",
+    "ConfigError",
     "Example",
     "Labeled",
-    "PackInfo",
     "Param",
     "PluginError",
     "PromptRule",
-    "Registry",
     "TaskTemplate",
     "Tool",
-    "add_plugin",
     "ask_consent",
     "atomic_write",
+    "config_dir",
     "create_exclusive",
     "locked",
     "best_match",
     "ToolDefinitionError",
     "ToolInputError",
     "When",
-    "fingerprint",
-    "get_plugin_manager",
     "hookimpl",
     "hookspec",
-    "load_registry",
     "make_tool",
     "match_person",
     "normalize",
     "pack_data_dir",
     "pack_options",
-    "remove_plugin",
     "tool",
+    "user_timezone",
+    "validated",
 ]

@@ -21,8 +21,10 @@ __all__ = [
     "PackManager",
     "PluginError",
     "Registry",
+    "add_plugin",
     "get_plugin_manager",
     "load_registry",
+    "remove_plugin",
 ]
 
 ENTRY_POINT_GROUP = "tinyagent"

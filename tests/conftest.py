@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tinyagent.plugins import get_plugin_manager, load_registry
-from tinyagent.plugins.host import add_plugin, remove_plugin
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 
 from . import fakepack
 from .assistant_home import write_config

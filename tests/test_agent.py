@@ -107,7 +107,7 @@ def test_llm_joiner_finishes_with_the_models_answer_or_replans(registry):
 
 
 def test_the_grammar_holds_marked_values_to_the_request_and_its_times(monkeypatch):
-    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
 
     from .gbnf import Grammar
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tinyagent.plugins import ToolInputError, get_plugin_manager, load_registry
+from tinyagent.plugins import ToolInputError
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.training.generator import DataConfig, check_example, generate
 
 

@@ -16,7 +16,8 @@ import yaml
 from click.testing import CliRunner
 
 from tinyagent.cli import cli
-from tinyagent.plugins import ToolInputError, get_plugin_manager, load_registry
+from tinyagent.plugins import ToolInputError
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent_assistant import tools as t
 
 from .assistant_home import write_config

@@ -12,7 +12,8 @@ from tinyagent.artifacts import EMBEDDED_DIR, active_planner, artifact_status
 from tinyagent.cli import cli
 from tinyagent.config import paths
 from tinyagent.plan import parse_plan, render_plan
-from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 
 HANDWRITTEN = Path(__file__).parents[1] / "benchmarks" / "handwritten_assistant.jsonl"
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from tinyagent.cli import cli
-from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.training.generator import DataConfig, generate
 from tinyagent.training.teacher import parse_teacher_output, teacher_examples
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tinyagent.cli import cli
 from tinyagent.plan import parse_plan
-from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.training.dates import sample_when
 from tinyagent.training.generator import DataConfig, check_example, generate
 

@@ -105,7 +105,7 @@ def test_rendered_plans_are_always_accepted(grammar, calls):
 
 
 def test_every_generated_plan_fits_the_grammar_of_its_packs(monkeypatch):
-    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
     from tinyagent.training.generator import DataConfig, generate
 
     monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
@@ -245,7 +245,7 @@ def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
     its times from what the runtime resolves, so grounding never rules out the right plan."""
     from datetime import datetime
 
-    from tinyagent.plugins import get_plugin_manager, load_registry
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
     from tinyagent.training.generator import DataConfig, generate
     from tinyagent.when import resolve_times
 

@@ -23,7 +23,8 @@ from tinyagent.cli import cli
 from tinyagent.config import Config
 from tinyagent.executor import Executor
 from tinyagent.plan import parse_plan
-from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.training.generator import DataConfig, check_example, generate
 
 SERVER = Path(__file__).resolve().parent / "mcp_server.py"

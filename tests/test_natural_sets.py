@@ -10,7 +10,7 @@ import pytest
 
 from tinyagent.metrics import args_match, parse_free
 from tinyagent.plan import parse_plan, validate_plan
-from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 
 SETS = Path(__file__).resolve().parent.parent / "benchmarks" / "natural"
 

@@ -24,8 +24,8 @@ from tinyagent.cli import cli
 from tinyagent.config import Config, paths
 from tinyagent.evaluate import evaluate
 from tinyagent.jsonl import read_jsonl
-from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
-from tinyagent.plugins.host import add_plugin, remove_plugin
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 from tinyagent.training import retrain as retrain_module
 from tinyagent.training.generator import DataConfig, write_dataset
 from tinyagent.training.planner import PlannerConfig, _oversample_long, load_tokenizer, train_planner

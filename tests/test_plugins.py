@@ -8,16 +8,9 @@ import textwrap
 
 import pytest
 
-from tinyagent.plugins import (
-    PluginError,
-    ToolDefinitionError,
-    fingerprint,
-    get_plugin_manager,
-    hookimpl,
-    load_registry,
-    make_tool,
-)
-from tinyagent.plugins.host import add_plugin, remove_plugin
+from tinyagent.plugins import PluginError, ToolDefinitionError, hookimpl, make_tool
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 
 
 def test_registry_attributes_everything_to_its_pack(registry):

@@ -28,15 +28,8 @@ from tinyagent.cli import cli, describe_call
 from tinyagent.config import Config, ConfigError, load_config
 from tinyagent.executor import Executor
 from tinyagent.plan import PlanError, parse_plan
-from tinyagent.plugins import (
-    Labeled,
-    PluginError,
-    ToolInputError,
-    get_plugin_manager,
-    load_registry,
-    make_tool,
-)
-from tinyagent.plugins.host import add_plugin, remove_plugin
+from tinyagent.plugins import Labeled, PluginError, ToolInputError, make_tool
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 from tinyagent_assistant import tools as t
 from tinyagent_assistant.settings import load_settings
 

@@ -17,7 +17,8 @@ from tinyagent.cli import cli
 from tinyagent.config import paths
 from tinyagent.executor import Executor
 from tinyagent.plan import parse_plan
-from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.toolrag import StaleSelector, ToolRAG, classifier_dir, make_selector
 
 NOW = datetime(2026, 11, 24, 10, 30)

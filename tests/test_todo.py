@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tinyagent.plugins import ToolInputError, fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins import ToolInputError
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent_todo import Task, add_todo, complete_todo, list_todos, todo_file
 
 

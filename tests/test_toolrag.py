@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from tinyagent.agent import Agent, AllTools
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.cli import cli
-from tinyagent.plugins import fingerprint, get_plugin_manager, load_registry
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.toolrag import EmbeddingFallback, ToolRAG, classifier_dir, make_selector
 
 pytestmark = pytest.mark.slow  # every test here uses a classifier trained by the module fixture
@@ -127,7 +128,7 @@ def test_plan_command_uses_the_classifier(packs, trained):
 def test_runtime_needs_no_torch(trained):
     code = (
         "import sys\n"
-        "from tinyagent.plugins import get_plugin_manager, load_registry\n"
+        "from tinyagent.plugins.host import get_plugin_manager, load_registry\n"
         "from tinyagent.toolrag import ToolRAG\n"
         f"rag = ToolRAG(load_registry(get_plugin_manager()), __import__('pathlib').Path({str(trained[1])!r}))\n"
         "rag.select('text maria hi')\n"

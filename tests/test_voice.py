@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tinyagent.cli import cli
-from tinyagent.plugins import get_plugin_manager, load_registry
+from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.voice import Transcriber, VoiceError, vocabulary_prompt
 
 from .httpserver import completions_server

@@ -280,16 +280,20 @@ def _base_gguf(base_dir: Path, quant: str) -> Path:
 
 def _evaluate_planner(reg: Registry, data: Path, folder: Path, limit: int) -> dict:
     """DAG success on the test splits with the new planner, grammar on, as the runtime runs it."""
-    from ..agent import Agent
+    from ..app import Session, build_agent
     from ..artifacts import _planner_from
-    from ..backends.llama import LlamaBackend
+    from ..config import Config
     from ..evaluate import evaluate, pack_summary
-    from ..toolrag import make_selector
 
     planner = _planner_from(folder, "retrained")
     assert planner is not None
-    backend = LlamaBackend(planner.model, planner.lora, prompt_style=planner.prompt_style)
-    agent = Agent(reg, backend, selector=make_selector(reg, paths().artifacts_dir, fingerprint(reg)))
+    agent = build_agent(
+        session=Session(Config(), reg),
+        backend="llama",
+        prompt_style=planner.prompt_style,
+        model=str(planner.model),
+        lora=str(planner.lora) if planner.lora else None,
+    )
     results = {}
     try:
         for split in ("test", "test_heldout"):
@@ -305,5 +309,5 @@ def _evaluate_planner(reg: Registry, data: Path, folder: Path, limit: int) -> di
                 for line in pack_summary(rep):
                     click.echo(f"planner: {split}: {line}")
     finally:
-        backend.close()
+        agent.close()
     return results

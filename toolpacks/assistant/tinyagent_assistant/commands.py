@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from tinyagent.config import ConfigError
-from tinyagent.plugins import atomic_write
+from tinyagent.plugins import ConfigError, atomic_write
 
 from .settings import load_settings
 

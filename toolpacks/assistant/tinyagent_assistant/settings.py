@@ -10,10 +10,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from tinyagent.config import ConfigError, load_config, paths, validation_message
+from tinyagent.plugins import ConfigError, pack_data_dir, pack_options, user_timezone
 
 __all__ = ["Options", "Settings", "load_settings"]
 
@@ -69,12 +69,8 @@ def _timezone(name: str) -> ZoneInfo:
 
 def load_settings() -> Settings:
     """Read the current config (never cached: a long-running agent sees edits and DST changes)."""
-    cfg = load_config()
-    try:
-        opts = Options(**cfg.pack_options("assistant"))
-    except ValidationError as exc:
-        raise ConfigError(validation_message(f"config {cfg.source}", exc, "packs.assistant.")) from None
-    data_dir = Path(opts.data_dir or paths().data_dir / "assistant").expanduser()
+    opts = pack_options("assistant", Options)
+    data_dir = Path(opts.data_dir or pack_data_dir("assistant")).expanduser()
     backend = opts.backend
     if backend == "auto":
         backend = "macos" if sys.platform == "darwin" else "portable"
@@ -87,4 +83,4 @@ def load_settings() -> Settings:
         roots = (home / "Documents", home / "Downloads", home / "Desktop", data_dir / "files")
     simple = {f.name: getattr(opts, f.name) for f in fields(Options)} | {"data_dir": data_dir}
     simple.pop("file_roots"), simple.pop("backend")
-    return Settings(backend=backend, timezone=_timezone(cfg.timezone), file_roots=roots, **simple)
+    return Settings(backend=backend, timezone=_timezone(user_timezone()), file_roots=roots, **simple)

@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tinyagent.config import paths
-from tinyagent.plugins import ToolInputError
+from tinyagent.plugins import ToolInputError, pack_data_dir
 
 from .servers import Server
 
@@ -41,7 +40,7 @@ def _target(server: Server, errlog: Any) -> Any:
 
 def log_file(server: Server) -> Path:
     """Where a stdio server's stderr goes (its own log lines stay out of tinyagent's output)."""
-    return paths().data_dir / "mcp" / f"{server.name}.log"
+    return pack_data_dir("mcp") / f"{server.name}.log"
 
 
 def _base_env() -> dict[str, str]:
@@ -132,7 +131,7 @@ def call_tool(server: Server, name: str, arguments: dict[str, Any], timeout: flo
 
 
 def _cache_file(server: Server) -> Path:
-    return paths().data_dir / "mcp" / f"{server.name}.{server.key}.tools.json"
+    return pack_data_dir("mcp") / f"{server.name}.{server.key}.tools.json"
 
 
 def cached_tools(server: Server, timeout: float, refresh_seconds: float, refresh: bool = False) -> tuple[list, str]:

@@ -108,18 +108,21 @@ def build_server(registry: Any, allow_side_effects: bool = False, planner: Any =
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="tinyagent config file.")
 def serve(port: int | None, host: str, allow_side_effects: bool, with_plan: bool, config_path: str | None) -> None:
     """Serve the installed packs' tools over MCP (stdio, or streamable HTTP with --http)."""
-    from tinyagent.cli import _agent, load_session, parse_now
+    from tinyagent import Agent, BackendError, ConfigError, PluginError, load_session
 
-    session = load_session(config_path)
+    try:
+        agent = Agent.from_config(config_path) if with_plan else None
+        registry = agent.registry if agent else load_session(config_path).registry
+    except (PluginError, ConfigError, BackendError) as exc:
+        raise click.ClickException(str(exc)) from None
     planner = None
-    if with_plan:
-        agent = _agent(config_path, None)
+    if agent is not None:
 
         def planner(request: str) -> str:
-            result = agent.plan(request, parse_now(None))
+            result = agent.plan(request)
             return result.text if result.ok else f"no plan: {result.error or '; '.join(map(str, result.issues))}"
 
-    server = build_server(session.registry, allow_side_effects, planner)
+    server = build_server(registry, allow_side_effects, planner)
     if port is None:
         server.run("stdio")
     else:

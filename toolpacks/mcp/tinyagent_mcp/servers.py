@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tinyagent.config import ConfigError, load_config, paths, validation_message
+from tinyagent.plugins import ConfigError, config_dir, pack_options, validated
 
 __all__ = ["Options", "Server", "load_servers", "options"]
 
@@ -59,16 +59,12 @@ class Options(BaseModel):
 
 
 def options() -> Options:
-    cfg = load_config()
-    try:
-        return Options(**cfg.pack_options("mcp"))
-    except ValidationError as exc:
-        raise ConfigError(validation_message(f"config {cfg.source}", exc, "packs.mcp.")) from None
+    return pack_options("mcp", Options)
 
 
 def servers_file() -> Path:
     chosen = options().servers_file or os.environ.get("TINYAGENT_MCP_SERVERS", "")
-    return Path(chosen).expanduser() if chosen else paths().config_file.parent / "mcp.json"
+    return Path(chosen).expanduser() if chosen else config_dir() / "mcp.json"
 
 
 def load_servers(path: Path | None = None) -> list[Server]:
@@ -87,10 +83,7 @@ def load_servers(path: Path | None = None) -> list[Server]:
     for name, entry in entries.items():
         if not isinstance(entry, dict):
             raise ConfigError(f"MCP servers file {path}: server {name!r} must be an object")
-        try:
-            server = Server(**entry, name=name)
-        except ValidationError as exc:
-            raise ConfigError(validation_message(f"MCP servers file {path}", exc, f"mcpServers.{name}.")) from None
+        server = validated(Server, {**entry, "name": name}, f"MCP servers file {path}", f"mcpServers.{name}.")
         if server.templates and not Path(server.templates).is_absolute():
             server.templates = str(path.parent / server.templates)
         if not server.disabled:

@@ -22,8 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tinyagent.config import ConfigError
-from tinyagent.plugins import SLOT_KINDS, TaskTemplate, Tool
+from tinyagent.plugins import SLOT_KINDS, ConfigError, TaskTemplate, Tool
 
 __all__ = ["generic_templates", "load_templates"]
 

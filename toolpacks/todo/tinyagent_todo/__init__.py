@@ -13,10 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from tinyagent.config import ConfigError, validation_message
 from tinyagent.plugins import (
     Example,
     PromptRule,
@@ -80,10 +79,7 @@ class Options:
 
 
 def todo_file() -> Path:
-    try:
-        opts = Options(**pack_options("todo"))
-    except ValidationError as exc:
-        raise ConfigError(validation_message("config", exc, "packs.todo.")) from None
+    opts = pack_options("todo", Options)
     return Path(opts.file or pack_data_dir("todo") / "todo.txt").expanduser()
 
 
