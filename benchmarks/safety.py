@@ -29,7 +29,7 @@ def main() -> None:
 
     import icalendar
 
-    from tinyagent.agent import Agent
+    from tinyagent.agent import Agent, allow_all
     from tinyagent.backends.scripted import ScriptedBackend
     from tinyagent.config import Config
     from tinyagent.plugins.host import get_plugin_manager, load_registry
@@ -41,7 +41,9 @@ def main() -> None:
     reg = load_registry(get_plugin_manager())
 
     def run(plan: str, rounds: int = 1, **kw):
-        return Agent(reg, ScriptedBackend(responses=[plan] * rounds, **kw), Config(max_rounds=rounds)).run("q", NOW)
+        return Agent(reg, ScriptedBackend(responses=[plan] * rounds, **kw), Config(max_rounds=rounds)).run(
+            "q", NOW, consent=allow_all
+        )
 
     def events() -> list[str]:
         path = settings.dir("calendar") / "Calendar.ics"

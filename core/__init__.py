@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .plugins import Example, PromptRule, TaskTemplate, Tool, ToolInputError, hookimpl, tool
 
 if TYPE_CHECKING:
-    from .agent import Agent, PlanResult, RunResult
+    from .agent import Agent, PlanResult, RunResult, allow_all
     from .app import Session, load_session
     from .backends.base import BackendError
     from .config import Config, ConfigError
@@ -33,6 +33,7 @@ _LAZY = {
     "Agent": "agent",
     "PlanResult": "agent",
     "RunResult": "agent",
+    "allow_all": "agent",
     "Session": "app",
     "load_session": "app",
     "BackendError": "backends.base",
@@ -66,6 +67,7 @@ __all__ = [
     "Tool",
     "ToolInputError",
     "__version__",
+    "allow_all",
     "hookimpl",
     "load_session",
     "tool",

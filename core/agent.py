@@ -33,9 +33,19 @@ __all__ = [
     "RunResult",
     "Selection",
     "Selector",
+    "allow_all",
     "current_time",
     "untrained_message",
 ]
+
+
+def allow_all(tool: Tool, args: list[Any]) -> bool:
+    """A consent callback that allows every side effect (``tinyagent run --yes``)."""
+    return True
+
+
+def _refuse_all(tool: Tool, args: list[Any]) -> bool:
+    return False
 
 
 def current_time() -> datetime:
@@ -255,6 +265,9 @@ class Agent:
     ) -> RunResult:
         """Plan and execute, streaming steps into the executor; replan up to ``max_rounds``.
 
+        ``consent(tool, args)`` is asked before every side-effecting step; without one, side effects
+        are refused (pass :func:`allow_all` to run them unasked, as ``--yes`` does).
+
         One executor serves every round, so a side effect that succeeded in an earlier round is
         reused, never repeated. A replan's grammar is grounded on the request and the values the
         previous rounds observed, never on the observation text's scaffolding or error messages.
@@ -268,9 +281,9 @@ class Agent:
         executor = Executor(
             self.registry.tools,
             timeout=self.config.step_timeout,
-            consent=consent,
+            consent=consent or _refuse_all,
             on_event=on_event,
-            refusal=refusal,
+            refusal=refusal if consent else "side effects need consent: no consent callback was given",
             untrained=set(getattr(self.selector, "new_tools", ())),
         )
         context = ""

@@ -15,7 +15,7 @@ import click
 import networkx as nx
 
 from . import __version__, app
-from .agent import Agent, PlanResult, RunResult, current_time
+from .agent import Agent, PlanResult, RunResult, allow_all, current_time
 from .artifacts import artifact_status
 from .backends.base import BackendError
 from .config import ConfigError, load_config, paths
@@ -178,9 +178,9 @@ def describe_call(tool: Tool, args: list[Any]) -> str:
     return f"{tool.name}({', '.join(f'{n}={_shown(a)}' for n, a in zip(names, args, strict=False))})"
 
 
-def _consent(yes: bool) -> tuple[Callable[[Tool, list[Any]], bool] | None, str]:
+def _consent(yes: bool) -> tuple[Callable[[Tool, list[Any]], bool], str]:
     if yes:
-        return None, ""
+        return allow_all, ""
     if _interactive():
 
         def ask(tool: Tool, args: list[Any]) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from tinyagent.agent import Agent
+from tinyagent.agent import Agent, allow_all
 from tinyagent.backends.base import Backend, BackendError
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.config import Config
@@ -26,7 +26,7 @@ def test_steps_start_while_the_plan_is_still_streaming(registry):
     backend = Recording(responses=[plan], chunk=4, delay=0.01)
     starts = {}
     result = Agent(registry, backend).run(
-        "q", NOW, on_event=lambda k, st: starts.setdefault(st.idx, time.perf_counter())
+        "q", NOW, on_event=lambda k, st: starts.setdefault(st.idx, time.perf_counter()), consent=allow_all
     )
     trace = result.rounds[0][1]
     assert trace.ok
@@ -41,7 +41,7 @@ def test_replans_on_a_fixable_tool_error_and_keeps_the_selection(registry):
         ]
     }
     backend = ScriptedBackend(script=script)
-    result = Agent(registry, backend).run("Text Nobody hi", NOW)
+    result = Agent(registry, backend).run("Text Nobody hi", NOW, consent=allow_all)
     assert len(result.rounds) == 2
     second = backend.prompts[1]
     assert "Previous Plan:" in second and "no contact named 'Nobody'" in second and "Current Plan:" in second
@@ -54,7 +54,7 @@ def test_invalid_plan_is_rejected_then_replanned(registry):
     backend = ScriptedBackend(
         responses=['1. get_phone_nmber("Maria")\n2. join()', '1. get_phone_number("Maria")\n2. join()']
     )
-    result = Agent(registry, backend).run("q", NOW)
+    result = Agent(registry, backend).run("q", NOW, consent=allow_all)
     first, trace = result.rounds[0]
     assert first.issues[0].code == "unknown_tool" and trace.planner_error
     assert "did you mean get_phone_number" in backend.prompts[1]
@@ -63,7 +63,7 @@ def test_invalid_plan_is_rejected_then_replanned(registry):
 
 def test_rounds_are_bounded(registry):
     backend = ScriptedBackend(responses=['1. get_phone_number("Nobody")\n2. join()'] * 5)
-    result = Agent(registry, backend, Config(max_rounds=2)).run("q", NOW)
+    result = Agent(registry, backend, Config(max_rounds=2)).run("q", NOW, consent=allow_all)
     assert len(result.rounds) == 2
     assert "no contact named" in result.answer
 
@@ -74,7 +74,7 @@ def test_backend_failure_ends_the_run_without_hanging(registry):
             yield "1. get_phone_number("
             raise BackendError("connection reset")
 
-    result = Agent(registry, Broken(), Config(max_rounds=1)).run("q", NOW)
+    result = Agent(registry, Broken(), Config(max_rounds=1)).run("q", NOW, consent=allow_all)
     assert result.rounds[0][1].planner_error == "connection reset"
     assert "connection reset" in result.answer
 
@@ -87,7 +87,9 @@ def test_plan_only_reports_issues(registry):
 
 
 def test_empty_plan_means_no_tool_applies(registry):
-    result = Agent(registry, ScriptedBackend(responses=["1. join()<END_OF_PLAN>"])).run("what is love", NOW)
+    result = Agent(registry, ScriptedBackend(responses=["1. join()<END_OF_PLAN>"])).run(
+        "what is love", NOW, consent=allow_all
+    )
     assert result.answer == "None of the installed tools can do that."
 
 
@@ -96,12 +98,12 @@ def test_llm_joiner_finishes_with_the_models_answer_or_replans(registry):
     backend = ScriptedBackend(
         responses=[plan, "Thought: I have the number.\nAction: Finish(Maria's number is +34 600 000 001)"]
     )
-    result = Agent(registry, backend, Config(joiner="llm")).run("Maria's number?", NOW)
+    result = Agent(registry, backend, Config(joiner="llm")).run("Maria's number?", NOW, consent=allow_all)
     assert result.answer == "Maria's number is +34 600 000 001"
     assert "Observation: +34 600 000 001" in backend.prompts[1]
 
     backend = ScriptedBackend(responses=[plan, "Thought: wrong person.\nAction: Replan", plan, "Action: Finish(done)"])
-    result = Agent(registry, backend, Config(joiner="llm", max_rounds=2)).run("q", NOW)
+    result = Agent(registry, backend, Config(joiner="llm", max_rounds=2)).run("q", NOW, consent=allow_all)
     assert len(result.rounds) == 2 and result.answer == "done"
     assert "Thought: wrong person." in backend.prompts[2]  # the replan prompt carries the joiner's thought
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from tinyagent.agent import Agent
+from tinyagent.agent import Agent, allow_all
 from tinyagent.backends.base import BackendError
 from tinyagent.backends.openai import OpenAIBackend
 from tinyagent.backends.scripted import ScriptedBackend, load_script
@@ -29,7 +29,7 @@ def test_openai_backend_streams_from_a_real_server():
 
 def test_openai_backend_drives_the_agent(registry):
     with completions_server(PLAN) as (url, _):
-        result = Agent(registry, OpenAIBackend(base_url=url)).run("text maria", datetime(2026, 1, 1), consent=None)
+        result = Agent(registry, OpenAIBackend(base_url=url)).run("text maria", datetime(2026, 1, 1), consent=allow_all)
     assert result.rounds[0][1].ok
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tinyagent.agent import Agent
+from tinyagent.agent import Agent, allow_all
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.cli import cli
 from tinyagent.config import Config
@@ -258,7 +258,7 @@ def test_a_malformed_servers_file_is_a_clear_error(mcp_home):
 def test_agent_runs_mcp_tools_end_to_end(mcp_home):
     reg = registry()
     backend = ScriptedBackend(responses=['1. alpha_find_city("Quito")\n2. join()'])
-    result = Agent(reg, backend, Config(selector="all")).run("where is Quito", NOW)
+    result = Agent(reg, backend, Config(selector="all")).run("where is Quito", NOW, consent=allow_all)
     assert result.ok and "Quito: alpha atlas" in result.answer
 
 

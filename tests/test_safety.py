@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tinyagent.agent import Agent
+from tinyagent.agent import Agent, allow_all
 from tinyagent.backends.base import Backend
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.cli import cli, describe_call
@@ -179,7 +179,7 @@ def test_a_rejected_plan_runs_no_side_effect(registry):
     ):
         fakepack.CALLS.clear()
         result = Agent(registry, ScriptedBackend(responses=[bad], chunk=3, delay=0.01), Config(max_rounds=1)).run(
-            "q", NOW
+            "q", NOW, consent=allow_all
         )
         assert result.rounds[0][1].planner_error
         assert [c for c in fakepack.CALLS if c[0] == "send_sms"] == []
@@ -193,7 +193,9 @@ def test_a_replan_never_repeats_a_side_effect_that_succeeded(registry):
         '1. send_sms(["+1 555 0100"], "hi")\n2. get_phone_number("Maria")\n3. join()',
     ]
     events = []
-    result = Agent(registry, ScriptedBackend(responses=plans)).run("q", NOW, on_event=lambda k, st: events.append(k))
+    result = Agent(registry, ScriptedBackend(responses=plans)).run(
+        "q", NOW, on_event=lambda k, st: events.append(k), consent=allow_all
+    )
     assert [c for c in fakepack.CALLS if c[0] == "send_sms"] == [("send_sms", (["+1 555 0100"], "hi"))]
     assert "reused" in events and result.rounds[1][1].steps[1].reused
     assert result.ok and "SMS to +1 555 0100: hi" in result.answer
@@ -391,7 +393,7 @@ class Trickle(Backend):
 def test_a_runaway_planner_is_stopped_by_its_deadline_or_size_cap(registry, pause, limit):
     t0 = time.perf_counter()
     cfg = Config(max_rounds=1, plan_timeout=1.0, max_plan_chars=5000)
-    result = Agent(registry, Trickle(pause), cfg).run("q", NOW)
+    result = Agent(registry, Trickle(pause), cfg).run("q", NOW, consent=allow_all)
     assert time.perf_counter() - t0 < 5
     assert limit in result.rounds[0][1].planner_error and not result.ok
 
@@ -489,7 +491,7 @@ def test_a_replan_is_grounded_on_observed_values_never_on_error_text(registry, m
 
     monkeypatch.setattr(agent_module.Agent, "grammar", spy)
     plans = ['1. get_phone_number("Maria")\n2. get_phone_number("Nobody")\n3. join()', "1. join()"]
-    Agent(registry, ScriptedBackend(responses=plans), Config(prompt_style="compact")).run("q", NOW)
+    Agent(registry, ScriptedBackend(responses=plans), Config(prompt_style="compact")).run("q", NOW, consent=allow_all)
     assert seen[1] == "+34 600 000 001"  # the value step 1 observed, not "Previous Plan" or the error
 
 

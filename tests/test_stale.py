@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from tinyagent.agent import Agent
+from tinyagent.agent import Agent, allow_all
 from tinyagent.artifacts import EMBEDDED_DIR, active_planner
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.cli import cli
@@ -56,7 +56,7 @@ def test_the_known_tools_are_selected_as_before_and_the_new_ones_never_offered(b
 def test_a_request_for_an_untrained_tool_is_answered_with_what_to_do_never_planned(both):
     selector = make_selector(both, paths().artifacts_dir, fingerprint(both))
     backend = ScriptedBackend(responses=['1. add_todo("buy milk", "", "")\n2. join()'])
-    result = Agent(both, backend, selector=selector).run("add buy milk to my todo list", NOW)
+    result = Agent(both, backend, selector=selector).run("add buy milk to my todo list", NOW, consent=allow_all)
     assert backend.prompts == [] and not result.ok
     assert "todo pack is installed but the planner has not learned it yet" in result.answer
     assert "tinyagent retrain" in result.answer and "disabled_packs: [todo]" in result.answer

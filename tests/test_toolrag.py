@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from tinyagent.agent import Agent, AllTools
+from tinyagent.agent import Agent, AllTools, allow_all
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.cli import cli
 from tinyagent.plugins.fingerprint import fingerprint
@@ -94,7 +94,7 @@ def test_zero_tools_never_crash(packs, trained):
     sel = rag.select("what's the weather like on Mars")
     assert sel.tools == [] and sel.examples == []
     agent = Agent(packs, ScriptedBackend(responses=["1. join()<END_OF_PLAN>"]), selector=rag)
-    result = agent.run("what's the weather like on Mars", datetime(2026, 1, 1))
+    result = agent.run("what's the weather like on Mars", datetime(2026, 1, 1), consent=allow_all)
     assert result.answer == "None of the installed tools can do that."
 
 
