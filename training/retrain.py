@@ -45,15 +45,8 @@ def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
             return old
     except (OSError, ValueError, KeyError):
         pass  # no dataset yet, or a damaged one: rebuild it
-    total = sum(wanted.values())
-    with click.progressbar(length=total, label="data", show_eta=True, show_pos=True, file=None) as bar:
-        last = [0]
-
-        def progress(done: int, _total: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
-        manifest = write_dataset(reg, out, cfg, fingerprint(reg), progress)
+    bars = _progress_bars()
+    manifest = write_dataset(reg, out, cfg, fingerprint(reg), lambda done, total: bars("data", done, total))
     click.echo(
         f"data: {json.dumps(manifest['counts'])} in {manifest['seconds']} s, {manifest['rejected']} rejected -> {out}"
     )
@@ -69,11 +62,11 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
 
     stats: dict[str, int] = {}
     rows = []
+    bars = _progress_bars()
     try:
-        with click.progressbar(length=size, label="teacher", show_eta=True) as bar:
-            for example in teacher_examples(reg, OpenAIBackend(base_url=url, model=model), size, seed, stats=stats):
-                rows.append(json.dumps(example, ensure_ascii=False))
-                bar.update(1)
+        for example in teacher_examples(reg, OpenAIBackend(base_url=url, model=model), size, seed, stats=stats):
+            rows.append(json.dumps(example, ensure_ascii=False))
+            bars("teacher", len(rows), size)
     except BackendError as exc:
         raise RuntimeError(f"teacher: {exc}") from None
     atomic_write(out / "teacher.jsonl", "\n".join(rows) + "\n" if rows else "")
@@ -124,10 +117,26 @@ def _data_stamp(data: Path) -> Any:
 
 
 def _progress_bars() -> Any:
-    """A ``progress(stage, done, total)`` callback that shows a click progress bar with ETA per stage."""
+    """A ``progress(stage, done, total)`` callback: a click progress bar with ETA per stage on a
+    terminal; elsewhere (a log file, CI) a line per 5% with the elapsed time and the ETA, as click's
+    bar prints nothing until the end when its output is not a terminal."""
+    import sys
+    import time
+
     bars: dict[str, Any] = {}
+    started: dict[str, tuple[float, int]] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
+        if not sys.stdout.isatty():
+            t0, last = started.setdefault(stage, (time.monotonic(), -1))
+            step = max(1, total // 20)
+            if done != last and (done // step != last // step or done >= total):
+                started[stage] = (t0, done)
+                elapsed = time.monotonic() - t0
+                eta = elapsed / max(done, 1) * (total - done)
+                line = f"{stage}: {done}/{total} ({done / total:.0%}), {elapsed / 60:.1f} min"
+                click.echo(f"{line}, ETA {eta / 60:.1f} min")
+            return
         if stage not in bars:
             bars[stage] = click.progressbar(length=total, label=stage, show_eta=True, show_pos=True)
             bars[stage].__enter__()
