@@ -47,6 +47,20 @@ def _fingerprint_of(manifest_path: Path) -> str | None:
     return fp if isinstance(fp, str) else None
 
 
+def classifier_dir(artifacts_dir: Path, fingerprint: str) -> Path:
+    """Where the Tool RAG classifier for ``fingerprint`` lives under an artifacts (or embedded) folder."""
+    return artifacts_dir / "classifier" / fingerprint[:16]
+
+
+def find_classifier(artifacts_dir: Path, fingerprint: str) -> Path | None:
+    """The classifier trained for ``fingerprint``: the user's retrained one, else the embedded one."""
+    for root in (artifacts_dir, EMBEDDED_DIR):
+        folder = classifier_dir(root, fingerprint)
+        if _fingerprint_of(folder / "manifest.json") == fingerprint:
+            return folder
+    return None
+
+
 def artifact_status(artifacts_dir: Path, current: str) -> ArtifactStatus:
     """Stale when the active planner was built for another tool set; else current when a classifier
     for ``current`` exists (retrained or embedded); else the newest classifier for another tool set
@@ -54,10 +68,9 @@ def artifact_status(artifacts_dir: Path, current: str) -> ArtifactStatus:
     planner = active_planner(artifacts_dir)
     if planner is not None and planner.fingerprint != current:
         return ArtifactStatus(planner.model.parent, planner.fingerprint, current)
-    for root in (artifacts_dir, EMBEDDED_DIR):
-        mine = root / "classifier" / current[:16]
-        if _fingerprint_of(mine / "manifest.json") == current:
-            return ArtifactStatus(mine, current, current)
+    mine = find_classifier(artifacts_dir, current)
+    if mine is not None:
+        return ArtifactStatus(mine, current, current)
     others = sorted((artifacts_dir / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     for path in reversed(others):
         fp = _fingerprint_of(path)
@@ -126,15 +139,13 @@ def install_active(artifacts_dir: Path, folder: Path) -> None:
 
 def _labels(artifacts_dir: Path, fingerprint: str) -> list[str] | None:
     """The tools a classifier trained for ``fingerprint`` knows (retrained first, then embedded)."""
-    for root in (artifacts_dir, EMBEDDED_DIR):
-        try:
-            manifest = json.loads(
-                (root / "classifier" / fingerprint[:16] / "manifest.json").read_text(encoding="utf-8")
-            )
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(manifest, dict) and isinstance(manifest.get("labels"), list):
-            return [str(x) for x in manifest["labels"]]
+    folder = find_classifier(artifacts_dir, fingerprint)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8")) if folder else None
+    except (OSError, json.JSONDecodeError):
+        return None
+    if isinstance(manifest, dict) and isinstance(manifest.get("labels"), list):
+        return [str(x) for x in manifest["labels"]]
     return None
 
 
@@ -154,9 +165,7 @@ def stale_report(artifacts_dir: Path, current: str, tools: dict[str, str], retra
         "data: "
         + ("built for the installed tools" if _fingerprint_of(data) == current else "not built for the installed tools")
     )
-    has_classifier = any(
-        (root / "classifier" / current[:16] / "manifest.json").exists() for root in (artifacts_dir, EMBEDDED_DIR)
-    )
+    has_classifier = find_classifier(artifacts_dir, current) is not None
     lines.append(
         "classifier: "
         + ("trained for the installed tools" if has_classifier else "not trained for the installed tools")

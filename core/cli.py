@@ -23,11 +23,12 @@ from .executor import StepTrace
 from .plan import plan_graph, render_value
 from .plugins.host import PluginError, get_plugin_manager
 from .plugins.tools import Labeled, Tool
+from .prompt import PROMPT_STYLES
 from .when import DATETIME_FORMAT
 
 __all__ = ["cli", "main"]
 
-NOW_FORMAT = DATETIME_FORMAT
+STAGES = ("data", "classifier", "planner")  # `tinyagent retrain`, in order
 
 
 def load_session(config_path: str | None) -> app.Session:
@@ -42,7 +43,7 @@ def parse_now(value: str | None) -> datetime:
     if not value:
         return current_time()
     try:
-        return datetime.strptime(value, NOW_FORMAT)
+        return datetime.strptime(value, DATETIME_FORMAT)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not in the form YYYY-MM-DD HH:MM:SS", param_hint="--now") from None
 
@@ -59,7 +60,7 @@ def backend_options(f: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--threads", type=click.IntRange(min=1), help="CPU threads (llama backend)."),
             click.option(
                 "--prompt-style",
-                type=click.Choice(["tinyagent", "compact"]),
+                type=click.Choice(PROMPT_STYLES),
                 help="tinyagent: the original TinyAgent prompt (published models); compact: tinyagent's own models.",
             ),
             click.option("--no-grammar", is_flag=True, default=None, help="Decode without the plan grammar."),
@@ -604,7 +605,7 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 
 
 @cli.command()
-@click.option("--only", type=click.Choice(["data", "classifier", "planner"]), help="Run one stage.")
+@click.option("--only", type=click.Choice(STAGES), help="Run one stage.")
 @click.option("--size", type=click.IntRange(min=1), help="Training examples (default 80000, as in the paper).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Where the dataset goes.")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -653,7 +654,7 @@ def retrain(
 
     t0 = time.perf_counter()
     reg = load_session(config_path).registry
-    stages = [only] if only else ["data", "classifier", "planner"]
+    stages = [only] if only else list(STAGES)
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and stages != ["planner"]:
         raise click.ClickException(
             "under `accelerate launch` only the planner stage runs: build the data and the classifier "

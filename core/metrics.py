@@ -17,6 +17,7 @@ import networkx as nx
 from networkx.algorithms.isomorphism import DiGraphMatcher
 
 from .plan import Plan, plan_graph
+from .when import DATETIME_FORMAT
 
 __all__ = ["args_match", "dag_match", "normalize_value", "parse_free", "tool_recall_precision"]
 
@@ -50,7 +51,7 @@ def normalize_value(value: Any, ref_map: dict[int, int] | None = None) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if _DATE.match(text):
-            for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+            for fmt in (DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
                 try:
                     return datetime.strptime(text, fmt).isoformat(sep=" ")
                 except ValueError:

@@ -9,7 +9,7 @@ from datetime import datetime
 from .plan import parse_plan
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
-from .when import resolve_times
+from .when import DATETIME_FORMAT, resolve_times
 
 __all__ = ["PROMPT_STYLES", "build_compact_prompt", "build_prompt", "example_tools", "rules_for", "examples_for"]
 
@@ -90,7 +90,7 @@ def build_prompt(
     parts = [_HEADER.format(n=len(tools) + 1)]
     parts += [_describe(i, t) for i, t in enumerate(tools, 1)]
     parts.append(_JOIN.format(n=len(tools) + 1))
-    parts.append("\n" + _GUIDELINES.format(today=now.strftime("%A, %Y-%m-%d %H:%M:%S")))
+    parts.append("\n" + _GUIDELINES.format(today=now.strftime(f"%A, {DATETIME_FORMAT}")))
     for rule in rules:
         parts.append(f" - {rule.text}\n")
     if instructions.strip():

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .agent import AllTools, Selection
+from .artifacts import classifier_dir, find_classifier
 from .backends.base import approx_tokens
 from .plugins.host import Registry
 from .plugins.types import Example
@@ -27,10 +28,6 @@ from .prompt import examples_for, rules_for
 __all__ = ["StaleSelector", "Encoder", "ToolRAG", "EmbeddingFallback", "classifier_dir", "make_selector"]
 
 MAX_TOKENS = 64
-
-
-def classifier_dir(artifacts: Path, fingerprint: str) -> Path:
-    return artifacts / "classifier" / fingerprint[:16]
 
 
 class Encoder:
@@ -270,20 +267,17 @@ def make_selector(registry: Registry, artifacts: Path, fingerprint: str, k: int 
     else every tool. The fallbacks are announced once per process."""
     if mode == "all":
         return AllTools(registry, k)
-    from .artifacts import EMBEDDED_DIR, active_planner
+    from .artifacts import active_planner
 
-    for root in (artifacts, EMBEDDED_DIR):  # retrained first, then the one shipped with the package
-        folder = classifier_dir(root, fingerprint)
-        if (folder / "manifest.json").exists():
-            return ToolRAG(registry, folder, k)
+    folder = find_classifier(artifacts, fingerprint)
+    if folder is not None:
+        return ToolRAG(registry, folder, k)
     planner = active_planner(artifacts)
-    if planner is not None:  # the tool set changed since the planner was trained: keep what it knows
-        for root in (artifacts, EMBEDDED_DIR):
-            folder = classifier_dir(root, planner.fingerprint)
-            if (folder / "manifest.json").exists():
-                known = ToolRAG(registry, folder, k)
-                if set(known.labels) & set(registry.tools):  # it still knows some installed tools
-                    return StaleSelector(registry, known)
+    folder = find_classifier(artifacts, planner.fingerprint) if planner is not None else None
+    if folder is not None:  # the tool set changed since the planner was trained: keep what it knows
+        known = ToolRAG(registry, folder, k)
+        if set(known.labels) & set(registry.tools):  # it still knows some installed tools
+            return StaleSelector(registry, known)
     others = sorted((artifacts / "classifier").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     if others:
         say_once(

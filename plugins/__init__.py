@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..atomic import atomic_write, create_exclusive, locked
 from ..matching import best_match, match_person, normalize
+from ..when import DATETIME_FORMAT
 from .consent import ask_consent
 from .hookspecs import hookimpl, hookspec
 from .host import PluginError
@@ -28,6 +29,7 @@ from .tools import (
 from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 
 __all__ = [
+    "DATETIME_FORMAT",
     "FROM_REQUEST",
     "FROM_TIME",
     "SLOT_KINDS",

@@ -12,9 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..artifacts import EMBEDDED_DIR, active_planner
+from ..artifacts import EMBEDDED_DIR, active_planner, classifier_dir
 from ..config import paths
-from ..toolrag import classifier_dir
 
 __all__ = ["embed"]
 

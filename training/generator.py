@@ -27,7 +27,6 @@ from .slots import fill_slot
 
 __all__ = ["DataConfig", "Example", "chain_pairs", "check_example", "generate", "render_template", "write_dataset"]
 
-NOW_FORMAT = DATETIME_FORMAT
 CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
 PREFIXES = [
     "",
@@ -249,7 +248,7 @@ def check_example(example: dict[str, Any], reg: Registry) -> list[str]:
     if not example["query"].strip():
         problems.append("empty query")
     try:
-        datetime.strptime(example["now"], NOW_FORMAT)
+        datetime.strptime(example["now"], DATETIME_FORMAT)
     except ValueError:
         problems.append(f"'now' {example['now']!r} is not YYYY-MM-DD HH:MM:SS")
     try:
@@ -390,7 +389,7 @@ def generate(
                 continue
             ex = Example(
                 query,
-                now.strftime(NOW_FORMAT),
+                now.strftime(DATETIME_FORMAT),
                 render_plan(merged),
                 sorted(set(merged.tools)),
                 [t.id for t in chosen],

@@ -26,7 +26,6 @@ from ..when import DATETIME_FORMAT
 __all__ = ["PlannerConfig", "planner_rows", "train_tokenizer", "train_planner", "load_tokenizer"]
 
 Progress = Callable[[str, int, int], None]
-NOW_FORMAT = DATETIME_FORMAT
 
 
 @dataclass
@@ -63,7 +62,7 @@ def planner_rows(
     out = []
     for r, names in zip(rows, selected, strict=True):
         tools = [reg.tools[n] for n in names if n in reg.tools]
-        now = datetime.strptime(r["now"], NOW_FORMAT)
+        now = datetime.strptime(r["now"], DATETIME_FORMAT)
         out.append((build_compact_prompt(r["query"], tools, now=now), r["plan"]))
     return out
 

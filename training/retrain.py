@@ -20,9 +20,7 @@ from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
 from .generator import DataConfig, write_dataset
 
-__all__ = ["STAGES", "retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
-
-STAGES = ("data", "classifier", "planner")
+__all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
 
 
 def work_dir(reg: Registry) -> Path:
@@ -76,7 +74,7 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
 
 def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: int | None, seed: int) -> dict:
     """Train the Tool RAG classifier on ``data`` and install it for the current fingerprint."""
-    from ..toolrag import classifier_dir
+    from ..artifacts import classifier_dir
     from .classifier import ClassifierConfig, train_classifier
 
     fp = fingerprint(reg)
@@ -150,14 +148,12 @@ def _progress_bars() -> Any:
 def _selector_names(reg: Registry, data: Path) -> tuple[Any, str]:
     """How training picks each request's tools: the runtime's Tool RAG when there is one for this
     tool set (so training sees what serving will), else the tools the plan uses."""
-    from ..artifacts import EMBEDDED_DIR
-    from ..toolrag import ToolRAG, classifier_dir
+    from ..artifacts import find_classifier
+    from ..toolrag import ToolRAG
 
-    fp = fingerprint(reg)
-    for root in (paths().artifacts_dir, EMBEDDED_DIR):
-        folder = classifier_dir(root, fp)
-        if (folder / "manifest.json").exists():
-            return ToolRAG(reg, folder).tool_names, "tool-rag"
+    folder = find_classifier(paths().artifacts_dir, fingerprint(reg))
+    if folder is not None:
+        return ToolRAG(reg, folder).tool_names, "tool-rag"
     gold = {}
     for split in ("train", "val", "test", "test_heldout"):
         for row in read_jsonl(data / f"{split}.jsonl"):

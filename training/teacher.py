@@ -14,7 +14,8 @@ from ..backends.base import Backend
 from ..plan import parse_plan
 from ..plugins.host import Registry
 from ..prompt import build_prompt
-from .generator import NOW_FORMAT, check_example
+from ..when import DATETIME_FORMAT
+from .generator import check_example
 
 __all__ = ["parse_teacher_output", "teacher_examples"]
 
@@ -60,7 +61,7 @@ def teacher_examples(
                 tools = []
             example = {
                 "query": query,
-                "now": now.strftime(NOW_FORMAT),
+                "now": now.strftime(DATETIME_FORMAT),
                 "plan": plan,
                 "tools": tools,
                 "templates": ["teacher"],

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from tinyagent.plugins import (
+    DATETIME_FORMAT,
     Example,
     PromptRule,
     Said,
@@ -32,7 +33,7 @@ from tinyagent.plugins import (
 
 __version__ = "0.1.0"
 
-_FORMAT = "%Y-%m-%d %H:%M:%S"
+_FORMAT = DATETIME_FORMAT
 
 
 def store() -> Path:

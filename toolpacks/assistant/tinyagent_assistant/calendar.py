@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from tinyagent.plugins import ToolInputError, atomic_write, locked
+from tinyagent.plugins import DATETIME_FORMAT, ToolInputError, atomic_write, locked
 
 __all__ = ["add_event", "add_reminder", "parse_when", "read_calendar", "safe_name"]
 
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+_FORMATS = (DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
 def parse_when(text: str, tz: ZoneInfo, what: str) -> datetime:

@@ -28,19 +28,7 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n", "\
 
 def quote(text: str) -> str:
     """An AppleScript string literal holding exactly ``text``."""
-    escaped = (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\r", "\\r")
-        .replace("\n", "\\n")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
-
-
-def _list(items: list[str]) -> str:
-    return "{" + ", ".join(quote(i) for i in items) + "}"
+    return f'"{str(text).translate(_ESCAPES)}"'
 
 
 def _date(var: str, when) -> str:
