@@ -11,7 +11,7 @@ from tinyagent.cli import cli
 from tinyagent.plan import parse_plan
 from tinyagent.plugins.host import get_plugin_manager, load_registry
 from tinyagent.training.dates import sample_when
-from tinyagent.training.generator import DataConfig, check_example, generate
+from tinyagent.training.generator import HELD_OUT_SPLITS, SPLITS, DataConfig, check_example, generate
 
 
 @pytest.fixture
@@ -33,13 +33,13 @@ def test_deterministic_for_a_seed(packs):
 
 def test_every_example_is_sound_and_splits_are_disjoint(packs):
     examples = _examples(packs)
-    splits = ("train", "val", "val_heldout", "test", "test_heldout")
+    splits = SPLITS
     assert [sum(e.split == s for e in examples) for s in splits] == [600, 60, 60, 60, 60]
     assert len({e.query for e in examples}) == len(examples)  # disjoint by query text
     for e in examples:
         assert check_example(e.to_json(), packs) == []
     # each held-out split uses phrasings that no other split ever saw
-    for split in ("val_heldout", "test_heldout"):
+    for split in HELD_OUT_SPLITS:
         held = {p for e in examples if e.split == split for p in e.phrasings}
         seen = {p for e in examples if e.split != split for p in e.phrasings}
         assert all(any(p not in seen for p in e.phrasings) for e in examples if e.split == split)
@@ -219,3 +219,13 @@ def test_a_chain_is_checked_where_it_is_declared(chain, error):
         TaskTemplate("t", ("do it",), "1. f()", chains=(Chain(**chain),))
     with pytest.raises(ValueError, match="go together"):
         TaskTemplate("t", ("do it",), "1. f()", produces="thing")
+
+
+def test_a_dataset_is_identified_by_its_content(tmp_path, packs):
+    from tinyagent.training.generator import write_dataset
+
+    built = [
+        write_dataset(packs, tmp_path / str(i), DataConfig(200, 20, 20, 20, 20, seed), "fp")
+        for i, seed in enumerate((1, 1, 2))
+    ]
+    assert built[0]["sha256"] == built[1]["sha256"] != built[2]["sha256"]

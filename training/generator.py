@@ -7,6 +7,7 @@ touching slot values, and passes :func:`check_example` before it is kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import string
@@ -25,7 +26,16 @@ from ..plugins.types import Chain, TaskTemplate
 from ..when import DATETIME_FORMAT
 from .slots import fill_slot
 
-__all__ = ["DataConfig", "Example", "chain_pairs", "check_example", "generate", "render_template", "write_dataset"]
+__all__ = [
+    "SPLITS",
+    "DataConfig",
+    "Example",
+    "chain_pairs",
+    "check_example",
+    "generate",
+    "render_template",
+    "write_dataset",
+]
 
 CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
 PREFIXES = [
@@ -287,7 +297,8 @@ class DataConfig:
         return cls(train, other, other, other, other, seed)
 
 
-HELD_OUT_SPLITS = ("val_heldout", "test_heldout")
+SPLITS = ("train", "val", "val_heldout", "test", "test_heldout")  # a dataset's files, DataConfig's counts
+HELD_OUT_SPLITS = tuple(s for s in SPLITS if s.endswith("_heldout"))  # phrasings no other split sees
 
 
 def _held_out(templates: list[TaskTemplate], rng: random.Random) -> dict[str, dict[str, int]]:
@@ -326,13 +337,7 @@ def generate(
     pairs = chain_pairs(templates)
     base_now = datetime(2026, 1, 5, 9, 0)
     seen: set[str] = set()
-    counts = {
-        "train": cfg.train,
-        "val": cfg.val,
-        "val_heldout": cfg.val_heldout,
-        "test": cfg.test,
-        "test_heldout": cfg.test_heldout,
-    }
+    counts = {split: getattr(cfg, split) for split in SPLITS}
     banned = {t_id: {held[s][t_id] for s in HELD_OUT_SPLITS} for t_id in held["test_heldout"]}
     total, done = sum(counts.values()), 0
     for split, wanted in counts.items():
@@ -418,14 +423,18 @@ def write_dataset(
     from ..atomic import atomic_write, replace_dir, staging_dir
 
     t0 = time.perf_counter()
-    buffers: dict[str, list[str]] = {"train": [], "val": [], "val_heldout": [], "test": [], "test_heldout": []}
+    buffers: dict[str, list[str]] = {split: [] for split in SPLITS}
     stats: dict[str, int] = {}
     for ex in generate(reg, cfg, progress, stats):
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
     tmp = staging_dir(out)
+    content = hashlib.sha256()
     for split, lines in buffers.items():
-        atomic_write(tmp / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
+        text = "\n".join(lines) + "\n" if lines else ""
+        atomic_write(tmp / f"{split}.jsonl", text)
+        content.update(f"{split}\0{text}\0".encode())
     manifest = {
+        "sha256": content.hexdigest(),  # the dataset's identity: what later stages compare
         "fingerprint": fingerprint,
         "seed": cfg.seed,
         "counts": {k: len(v) for k, v in buffers.items()},

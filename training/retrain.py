@@ -18,7 +18,7 @@ from ..config import paths
 from ..jsonl import read_jsonl
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
-from .generator import DataConfig, write_dataset
+from .generator import SPLITS, DataConfig, write_dataset
 
 __all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
 
@@ -29,13 +29,7 @@ def work_dir(reg: Registry) -> Path:
 
 def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
     cfg = DataConfig.sized(size, seed) if size else DataConfig(seed=seed)
-    wanted = {
-        "train": cfg.train,
-        "val": cfg.val,
-        "val_heldout": cfg.val_heldout,
-        "test": cfg.test,
-        "test_heldout": cfg.test_heldout,
-    }
+    wanted = {split: getattr(cfg, split) for split in SPLITS}
     try:
         old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         if old["fingerprint"] == fingerprint(reg) and old["seed"] == seed and old["counts"] == wanted:
@@ -105,12 +99,12 @@ def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: 
     return manifest
 
 
-def _data_stamp(data: Path) -> Any:
-    """Identifies one dataset build (its manifest's timing and counts), so a rebuilt dataset retrains."""
+def _data_stamp(data: Path) -> str | None:
+    """The dataset's content hash (its manifest's ``sha256``): a rebuilt dataset with other content
+    retrains the later stages, an identical rebuild does not."""
     try:
-        m = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-        return [m["seconds"], m["counts"], m["seed"]]
-    except (OSError, ValueError, KeyError):
+        return str(json.loads((data / "manifest.json").read_text(encoding="utf-8"))["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -155,7 +149,7 @@ def _selector_names(reg: Registry, data: Path) -> tuple[Any, str]:
     if folder is not None:
         return ToolRAG(reg, folder).tool_names, "tool-rag"
     gold = {}
-    for split in ("train", "val", "test", "test_heldout"):
+    for split in SPLITS:
         for row in read_jsonl(data / f"{split}.jsonl"):
             gold[row["query"]] = row["tools"]
     return (lambda queries: [gold[q] for q in queries]), "plan-tools"
