@@ -120,6 +120,23 @@ def test_teacher_examples_are_checked(monkeypatch):
     assert "get_phone_number(name: str)" in requests[0]["body"]["prompt"]
 
 
+def test_teacher_examples_join_the_training_split_once(monkeypatch, isolated):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    args = ["retrain", "--only", "data", "--size", "200", "--teacher-size", "2"]
+    hashes = []
+    with completions_server(TEACHER) as (url, _):
+        for _ in range(2):
+            out = CliRunner().invoke(cli, [*args, "--teacher-url", url])
+            assert out.exit_code == 0, out.output
+            data = next((isolated / "home" / "artifacts" / "work").glob("*/data"))
+            rows = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()]
+            taught = [r["query"] for r in rows if r["templates"] == ["teacher"]]
+            assert taught == ["Text Joaquín that the keys are under the mat", "Where is the Colosseum?"]  # not twice
+            assert len(rows) == 202
+            hashes.append(json.loads((data / "manifest.json").read_text())["sha256"])
+    assert hashes[0] == hashes[1]  # the same teacher answers: the same dataset
+
+
 def test_bench_reports_side_by_side(monkeypatch, isolated):
     monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo")
     (isolated / "home").mkdir(exist_ok=True)

@@ -27,6 +27,7 @@ from ..when import DATETIME_FORMAT
 from .slots import fill_slot
 
 __all__ = [
+    "dataset_sha256",
     "SPLITS",
     "DataConfig",
     "Example",
@@ -415,6 +416,15 @@ def generate(
         progress(total, total)
 
 
+def dataset_sha256(folder: Path) -> str:
+    """A hash of every split file's content: the dataset's identity."""
+    content = hashlib.sha256()
+    for split in SPLITS:
+        path = folder / f"{split}.jsonl"
+        content.update(f"{split}\0".encode() + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return content.hexdigest()
+
+
 def write_dataset(
     reg: Registry, out: Path, cfg: DataConfig, fingerprint: str, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
@@ -428,13 +438,10 @@ def write_dataset(
     for ex in generate(reg, cfg, progress, stats):
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
     tmp = staging_dir(out)
-    content = hashlib.sha256()
     for split, lines in buffers.items():
-        text = "\n".join(lines) + "\n" if lines else ""
-        atomic_write(tmp / f"{split}.jsonl", text)
-        content.update(f"{split}\0{text}\0".encode())
+        atomic_write(tmp / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
     manifest = {
-        "sha256": content.hexdigest(),  # the dataset's identity: what later stages compare
+        "sha256": dataset_sha256(tmp),  # the dataset's identity: what later stages compare
         "fingerprint": fingerprint,
         "seed": cfg.seed,
         "counts": {k: len(v) for k, v in buffers.items()},

@@ -18,7 +18,7 @@ from ..config import paths
 from ..jsonl import read_jsonl
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
-from .generator import SPLITS, DataConfig, write_dataset
+from .generator import SPLITS, DataConfig, dataset_sha256, write_dataset
 
 __all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
 
@@ -46,7 +46,9 @@ def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
 
 
 def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, seed: int) -> dict:
-    """Write ``teacher.jsonl``: examples a large model wrote, filtered by the same checks."""
+    """Add examples a large model wrote (the paper's method), kept only if they pass the same checks,
+    to the training split; a rerun replaces the previous teacher examples instead of adding more.
+    The dataset's hash changes with them, so the classifier and the planner retrain on them."""
     from ..atomic import atomic_write
     from ..backends.base import BackendError
     from ..backends.openai import OpenAIBackend
@@ -61,8 +63,15 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
             bars("teacher", len(rows), size)
     except BackendError as exc:
         raise RuntimeError(f"teacher: {exc}") from None
-    atomic_write(out / "teacher.jsonl", "\n".join(rows) + "\n" if rows else "")
-    click.echo(f"teacher: {len(rows)} kept, {stats['rejected']} rejected in {stats['calls']} calls -> {out}")
+    generated = [line for line in (out / "train.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    generated = [line for line in generated if json.loads(line).get("templates") != ["teacher"]]
+    atomic_write(out / "train.jsonl", "\n".join(generated + rows) + "\n")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest.update(teacher={"kept": len(rows), "model": model, **stats}, sha256=dataset_sha256(out))
+    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
+    click.echo(
+        f"teacher: {len(rows)} kept, {stats['rejected']} rejected in {stats['calls']} calls -> {out}/train.jsonl"
+    )
     return {"kept": len(rows), **stats}
 
 
