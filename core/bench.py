@@ -21,7 +21,7 @@ from .executor import Executor
 from .plan import Plan, parse_plan, plan_graph
 from .plugins.tools import Tool
 
-__all__ = ["io_delay", "run_bench"]
+__all__ = ["execution_row", "io_delay", "run_bench"]
 
 
 def io_delay(tool: Tool, rng: random.Random) -> float:
@@ -222,6 +222,31 @@ def transcription_row(registry: Any, seconds_of_speech: int = 3) -> dict[str, An
     }
 
 
+def execution_row(tools: dict[str, Tool], rows: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """Each gold plan executed twice with the same simulated I/O delays: one step at a time, and as a
+    DAG in parallel; beside the critical path (the least any schedule can take)."""
+    seq, par, crit = [], [], []
+    multi = []  # positions in seq/par (not in rows: plans without steps are not timed) of multi-step plans
+    for row in rows:
+        plan = parse_plan(row["plan"])
+        if plan.steps:
+            if len(plan.steps) > 1:
+                multi.append(len(seq))
+            delays = {s.idx: io_delay(tools[s.tool], rng) for s in plan.steps}
+            seq.append(_execute(plan, tools, delays, parallel=False))
+            par.append(_execute(plan, tools, delays, parallel=True))
+            crit.append(_critical_path(plan, delays))
+    return {
+        "plans": len(par),
+        "sequential_s": sum(seq),
+        "parallel_s": sum(par),
+        "critical_path_s": sum(crit),
+        "speedup_parallel_vs_sequential": sum(seq) / sum(par),
+        "parallel_over_critical_path": sum(par) / sum(crit),
+        "speedup_on_multi_step_plans": sum(seq[i] for i in multi) / sum(par[i] for i in multi) if multi else 1.0,
+    }
+
+
 def run_bench(
     agent: Agent,
     rows: list[dict[str, Any]],
@@ -235,15 +260,7 @@ def run_bench(
     from .evaluate import evaluate
 
     rep = evaluate(agent, rows)  # selection, prompt and planning timed as `tinyagent eval` times them
-    rng = random.Random(seed)
-    seq, par, crit = [], [], []
-    for row in rows:
-        plan = parse_plan(row["plan"])
-        if plan.steps:
-            delays = {s.idx: io_delay(agent.registry.tools[s.tool], rng) for s in plan.steps}
-            seq.append(_execute(plan, agent.registry.tools, delays, parallel=False))
-            par.append(_execute(plan, agent.registry.tools, delays, parallel=True))
-            crit.append(_critical_path(plan, delays))
+    execution = execution_row(agent.registry.tools, rows, random.Random(seed))
     from .toolrag import ToolRAG
 
     rag_row = (
@@ -255,7 +272,6 @@ def run_bench(
     local = agent.backend.name == "llama"
     cold = _cold_start(None if local else script, rows[0]["query"], cold_repeats)
     med = statistics.median
-    multi = [i for i, r in enumerate(rows) if len(parse_plan(r["plan"]).steps) > 1]
     note = (
         "planning and tokens/s measure the scripted backend (pre-written plans, no model); "
         "pass --backend for a real planner"
@@ -278,15 +294,7 @@ def run_bench(
             "all_tools": rep.prompt_tokens_all_tools,
             "ratio": rep.prompt_tokens / rep.prompt_tokens_all_tools,
         },
-        "execution": {
-            "plans": len(par),
-            "sequential_s": sum(seq),
-            "parallel_s": sum(par),
-            "critical_path_s": sum(crit),
-            "speedup_parallel_vs_sequential": sum(seq) / sum(par),
-            "parallel_over_critical_path": sum(par) / sum(crit),
-            "speedup_on_multi_step_plans": sum(seq[i] for i in multi) / sum(par[i] for i in multi) if multi else 1.0,
-        },
+        "execution": execution,
         "streaming": {
             "simulated_planner_tokens_per_s": tokens_per_s,
             "first_step_started_ms_p50": med(first) if first else None,

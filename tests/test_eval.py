@@ -150,3 +150,19 @@ def test_bench_reports_side_by_side(monkeypatch, isolated):
     s = data["streaming"]
     assert s["first_step_started_ms_p50"] < s["whole_plan_done_ms_p50"]
     assert data["prompt_tokens"]["ratio"] == pytest.approx(1.0) and "scripted" in data["note"]
+
+
+def test_bench_multi_step_speedup_pairs_each_plan_with_its_own_timings(monkeypatch):
+    import random
+
+    from tinyagent.bench import execution_row
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    reg = load_registry(get_plugin_manager())
+    three = "\n".join(f'{i}. get_phone_number("P{i}")' for i in (1, 2, 3)) + "\n4. join()"
+    rows = [{"plan": "1. join()"}, {"plan": '1. maps_open_location("Rome")\n2. join()'}, {"plan": three}]
+    row = execution_row(reg.tools, rows, random.Random(0))
+    assert row["plans"] == 2  # the plan without steps is not timed
+    # only the three independent lookups count as multi-step: run in parallel they take about a third
+    assert row["speedup_on_multi_step_plans"] > 1.8
+    assert row["speedup_parallel_vs_sequential"] < row["speedup_on_multi_step_plans"]
