@@ -117,21 +117,26 @@ def pack_summary(rep: EvalReport) -> list[str]:
 # ---------------------------------------------------------------- report
 
 
-def _bar_svg(title: str, bars: list[tuple[str, float]], unit: str = "%") -> str:
-    width, row = 640, 22
-    height = 40 + row * len(bars)
-    scale = max([v for _, v in bars] + [1e-9])
+def _bar_svg(title: str, bars: list[tuple[str, float, str]], unit: str = "%") -> str:
+    """Horizontal bars, each ``(label, value, note)``: the label column is as wide as the longest
+    label (nothing clipped), the value and its note (``12/15``) beside the bar."""
+    char = 7.2  # px per character at font-size 12, generous so no label is cut
+    label_w = 16 + char * max([len(label) for label, _, _ in bars] + [len(title) // 2])
+    note_w = 24 + char * max([len(f"{v:.1f}{unit} {n}") for _, v, n in bars] + [0])
+    bar_w, row = 360, 22
+    width, height = label_w + bar_w + note_w, 40 + row * len(bars)
+    scale = max([v for _, v, _ in bars] + [1e-9])
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
-        f'font-size="12"><text x="8" y="18" font-weight="bold">{title}</text>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height}" font-family="sans-serif" '
+        f'font-size="12"><text x="8" y="18" font-weight="bold">{_xml(title)}</text>'
     ]
-    for i, (label, value) in enumerate(bars):
+    for i, (label, value, note) in enumerate(bars):
         y = 30 + i * row
-        w = 380 * value / scale
+        w = bar_w * value / scale
         out.append(
-            f'<text x="200" y="{y + 14}" text-anchor="end">{_xml(label)}</text>'
-            f'<rect x="208" y="{y + 3}" width="{w:.1f}" height="14" fill="#4a7bd0"/>'
-            f'<text x="{212 + w:.1f}" y="{y + 14}">{value:.1f}{unit}</text>'
+            f'<text x="{label_w - 8:.0f}" y="{y + 14}" text-anchor="end">{_xml(label)}</text>'
+            f'<rect x="{label_w:.0f}" y="{y + 3}" width="{w:.1f}" height="14" fill="#4a7bd0"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 14}">{value:.1f}{unit} {_xml(note)}</text>'
         )
     out.append("</svg>")
     return "".join(out)
@@ -141,15 +146,34 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
 def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path:
-    """A Markdown report with two SVG plots (per-tool success, latency per stage) and the failures."""
+    """A Markdown report with SVG plots (per-tool success with counts; latency per stage, p50 and p95
+    each on its own scale), the same numbers as CSV beside them, and the failures."""
     out.mkdir(parents=True, exist_ok=True)
-    per_tool = [(t, 100 * s["ok"] / s["n"]) for t, s in rep.per_tool.items()]
+    per_tool = [(t, 100 * s["ok"] / s["n"], f"({s['ok']}/{s['n']})") for t, s in rep.per_tool.items()]
     (out / "per_tool.svg").write_text(_bar_svg("DAG success by tool (requests using it)", per_tool))
-    lat = [(f"{k} p50", v["p50"]) for k, v in rep.latency_ms.items()] + [
-        (f"{k} p95", v["p95"]) for k, v in rep.latency_ms.items()
-    ]
-    (out / "latency.svg").write_text(_bar_svg("Latency per stage", lat, " ms"))
+    for q in ("p50", "p95"):
+        lat = [(stage, v[q], "") for stage, v in rep.latency_ms.items()]
+        (out / f"latency_{q}.svg").write_text(_bar_svg(f"Latency per stage, {q}", lat, " ms"))
+    _write_csv(
+        out / "per_tool.csv",
+        ["tool", "requests", "dag_ok", "dag_success"],
+        [[t, s["n"], s["ok"], f"{s['ok'] / s['n']:.4f}"] for t, s in rep.per_tool.items()],
+    )
+    _write_csv(
+        out / "latency.csv",
+        ["stage", "p50_ms", "p95_ms"],
+        [[k, f"{v['p50']:.3f}", f"{v['p95']:.3f}"] for k, v in rep.latency_ms.items()],
+    )
     lines = [
         f"# Evaluation: {dataset}",
         "",
@@ -167,7 +191,16 @@ def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path
     for stage, v in rep.latency_ms.items():
         lines.append(f"| latency {stage} p50 / p95 | {v['p50']:.2f} / {v['p95']:.2f} ms |")
     lines += ["", "By pack:", ""] + [f"- {line}" for line in pack_summary(rep)]
-    lines += ["", "![per-tool success](per_tool.svg)", "", "![latency](latency.svg)", "", "## Failures", ""]
+    lines += ["", "![per-tool success](per_tool.svg)", "", "![latency p50](latency_p50.svg)"]
+    lines += [
+        "",
+        "![latency p95](latency_p95.svg)",
+        "",
+        "Numbers: `per_tool.csv`, `latency.csv`.",
+        "",
+        "## Failures",
+        "",
+    ]
     if not rep.failures:
         lines.append("None.")
     for f in rep.failures[:50]:

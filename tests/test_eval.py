@@ -52,7 +52,24 @@ def test_eval_on_the_test_split_with_the_scripted_backend(dataset, tmp_path):
     assert data["prompt_tokens"] > 500 and set(data["latency_ms"]) == {"select", "prompt", "plan", "total"}
     md = (report / "report.md").read_text()
     assert "DAG success (paper's metric) | 100.00%" in md
-    assert (report / "per_tool.svg").read_text().startswith("<svg")
+    svg = (report / "per_tool.svg").read_text()
+    assert svg.startswith("<svg") and "(" in svg and "/" in svg  # counts beside the percentages
+    import csv
+    import re
+
+    tools = list(csv.DictReader((report / "per_tool.csv").open()))
+    assert tools and all(r["dag_success"] == "1.0000" and int(r["requests"]) >= 1 for r in tools)
+    # the longest tool name fits left of the bars: the bars start after the label column
+    longest = max(len(r["tool"]) for r in tools)
+    first_bar = float(re.search(r'<rect x="([0-9.]+)"', svg).group(1))
+    assert first_bar >= 7 * longest
+    assert [r["stage"] for r in csv.DictReader((report / "latency.csv").open())] == [
+        "select",
+        "prompt",
+        "plan",
+        "total",
+    ]
+    assert (report / "latency_p50.svg").exists() and (report / "latency_p95.svg").exists()
 
 
 def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
