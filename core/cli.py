@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -605,6 +606,7 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Progress on stderr; each stage's result as JSON on stdout.")
 @click.option("--only", type=click.Choice(STAGES), help="Run one stage.")
 @click.option("--size", type=click.IntRange(min=1), help="Training examples (default 80000, as in the paper).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Where the dataset goes.")
@@ -644,6 +646,7 @@ def retrain(
     eval_limit: int,
     resume: bool,
     config_path: str | None,
+    as_json: bool,
 ) -> None:
     """Rebuild the artifacts for the installed packs: the synthetic dataset, the Tool RAG classifier
     and the planner (a LoRA adapter, exported to GGUF, evaluated, then installed). Stages whose
@@ -661,36 +664,47 @@ def retrain(
             "first (`tinyagent retrain --only data`, `--only classifier`), then launch `retrain --only planner`"
         )
     out = Path(out_dir) if out_dir else work_dir(reg) / "data"
+
+    def _retrain_stage(stage: str) -> dict:
+        if stage == "data":
+            result = retrain_data(reg, out, size, seed)
+            if teacher_url:
+                result["teacher"] = retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
+            return result
+        if stage == "classifier":
+            return retrain_classifier(reg, out, classifier_examples, classifier_layers, seed)
+        return retrain_planner(
+            reg,
+            out,
+            base=base,
+            from_scratch=from_scratch,
+            steps=planner_steps,
+            examples=planner_examples,
+            rank=rank,
+            seed=seed,
+            eval_limit=eval_limit,
+            resume=resume,
+        )
+
+    results: dict[str, Any] = {}
     for stage in stages:
         if stage != "data" and not (out / "train.jsonl").exists():
             raise click.ClickException(f"no dataset in {out}: run `tinyagent retrain --only data` first")
         try:
-            if stage == "data":
-                retrain_data(reg, out, size, seed)
-                if teacher_url:
-                    retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
-            elif stage == "classifier":
-                retrain_classifier(reg, out, classifier_examples, classifier_layers, seed)
-            else:
-                retrain_planner(
-                    reg,
-                    out,
-                    base=base,
-                    from_scratch=from_scratch,
-                    steps=planner_steps,
-                    examples=planner_examples,
-                    rank=rank,
-                    seed=seed,
-                    eval_limit=eval_limit,
-                    resume=resume,
-                )
+            with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+                results[stage] = _retrain_stage(stage)
         except (ValueError, RuntimeError, OSError) as exc:
             raise click.ClickException(f"{stage}: {exc}") from None
-    click.echo(f"retrain: done in {time.perf_counter() - t0:.0f} s")
+    seconds = time.perf_counter() - t0
+    if as_json:
+        click.echo(json.dumps({"seconds": round(seconds, 1), "stages": results}, indent=2, default=str))
+        return
+    click.echo(f"retrain: done in {seconds:.0f} s")
 
 
 def main() -> None:
-    """The console entry point. Ctrl-C anywhere ends the process at once with exit code 130:
+    """The console entry point. With ``--json``, an error is ``{"error": ..., "exit_code": ...}`` on
+    stdout. Ctrl-C anywhere ends the process at once with exit code 130:
     ``os._exit`` does not wait for a tool or a llama.cpp decode still running in a thread, nor
     touch stdin's buffer that a consent prompt's thread holds (which crashed the interpreter)."""
     try:
@@ -698,7 +712,10 @@ def main() -> None:
     except (KeyboardInterrupt, click.exceptions.Abort):
         _hard_exit("\nInterrupted: stopped at once; steps already finished are listed above.", 130)
     except click.ClickException as exc:
-        exc.show()
+        if "--json" in sys.argv[1:]:  # a script asked for JSON: it gets JSON for the error too
+            click.echo(json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}))
+        else:
+            exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

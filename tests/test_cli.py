@@ -202,3 +202,28 @@ def test_eval_plans_exactly_what_run_plans(tmp_path, script, fake_pack):
     evaluated = json.loads(out[out.index("{") :])
     assert ran["rounds"][0]["plan"] == planned["plan"]
     assert evaluated["dag_success"] == 1.0 and evaluated["args_success"] == 1.0 and not evaluated["failures"]
+
+
+def test_every_reporting_command_speaks_json_errors_included(isolated, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,alarms")
+    out = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "200", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)  # progress went to stderr
+    assert data["stages"]["data"]["counts"]["train"] == 200 and len(data["stages"]["data"]["sha256"]) == 64
+    where = json.loads(CliRunner().invoke(cli, ["assistant", "where", "--json"]).stdout)
+    assert where["data_dir"].endswith("assistant") and where["backend"] in ("portable", "macos")
+    assert json.loads(CliRunner().invoke(cli, ["alarms", "due", "--json"]).stdout) == []
+    # an error, through the real entry point: JSON on stdout, the exit code kept
+    env = {**os.environ, "TINYAGENT_HOME": str(isolated / "empty")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tinyagent", "retrain", "--only", "planner", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "no dataset" in json.loads(proc.stdout)["error"]

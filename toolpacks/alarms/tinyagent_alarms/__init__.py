@@ -121,9 +121,13 @@ def due(now: datetime | None = None) -> list[dict[str, Any]]:
     return ready
 
 
-def print_due() -> None:
-    for a in due():
-        print(f"\a{a['kind']} {a['at'][:16]}" + (f": {a['label']}" if a["label"] else ""))
+def print_due(as_json: bool = False) -> None:
+    ready = due()
+    if as_json:
+        click.echo(json.dumps(ready, ensure_ascii=False, indent=2))
+        return
+    for a in ready:
+        click.echo(f"\a{a['kind']} {a['at'][:16]}" + (f": {a['label']}" if a["label"] else ""))
 
 
 @click.group()
@@ -132,9 +136,10 @@ def alarms() -> None:
 
 
 @alarms.command("due")
-def _due_command() -> None:
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of the alarms (kind, at, label).")
+def _due_command(as_json: bool) -> None:
     """Print the alarms and timers whose time has come (and mark them done)."""
-    print_due()
+    print_due(as_json)
 
 
 @hookimpl

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -25,7 +26,8 @@ def assistant() -> None:
 
 @assistant.command()
 @click.option("--force", is_flag=True, help="Rewrite the demo files if they exist.")
-def seed(force: bool) -> None:
+@click.option("--json", "as_json", is_flag=True)
+def seed(force: bool, as_json: bool) -> None:
     """Write a demo address book, calendar, notes, inbox and files into the data directory."""
     from .demo import seed as write_demo
 
@@ -34,6 +36,9 @@ def seed(force: bool) -> None:
         written = write_demo(settings, force=force)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"data_dir": str(settings.data_dir), "files": [str(p) for p in written]}, indent=2))
+        return
     click.echo(f"Demo data written to {settings.data_dir} ({len(written)} files)")
 
 
@@ -47,8 +52,13 @@ def select_mail(message: str) -> None:
 
 
 @assistant.command()
-def where() -> None:
+@click.option("--json", "as_json", is_flag=True)
+def where(as_json: bool) -> None:
     """Show the data directory, the backend, the timezone and the file roots."""
     s = _settings()
+    if as_json:
+        info = {"data_dir": str(s.data_dir), "backend": s.backend, "timezone": str(s.timezone)}
+        click.echo(json.dumps({**info, "file_roots": [str(r) for r in s.file_roots]}, indent=2))
+        return
     click.echo(f"data dir: {s.data_dir}\nbackend: {s.backend}\ntimezone: {s.timezone}")
     click.echo("file roots: " + ", ".join(str(r) for r in s.file_roots))
