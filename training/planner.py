@@ -107,7 +107,10 @@ class _HFTokenizer:
 
         self.tok = AutoTokenizer.from_pretrained(folder)
 
-    def encode(self, texts: list[str]) -> list[list[int]]:
+    def encode(self, texts: str | list[str]) -> Any:
+        """As SentencePiece's: one text gives its ids, a list gives a list of id lists."""
+        if isinstance(texts, str):
+            return self.tok.encode(texts, add_special_tokens=False)
         return [self.tok.encode(t, add_special_tokens=False) for t in texts]
 
     def bos_id(self) -> int:

@@ -193,6 +193,7 @@ def retrain_planner(
 
     from ..artifacts import EMBEDDED_DIR, active_planner, install_active
     from .export import export_base, export_lora, quantize
+    from .gguf_base import hf_from_gguf, resolve_gguf
     from .planner import PlannerConfig, planner_rows, train_planner
 
     fp = fingerprint(reg)
@@ -224,7 +225,12 @@ def retrain_planner(
     defaults = {"steps": steps or (3000 if from_scratch else 1200), "lora_rank": 0 if full else rank, "lr": lr}
     cfg = PlannerConfig(**{**defaults, "seed": seed, **(shape or {})})
     trained = work / ("base" if full else "lora")
-    base_dir = None if from_scratch else Path(base) if base else EMBEDDED_DIR / "base"
+    base_gguf = resolve_gguf(base) if base and not from_scratch else None  # a GGUF base: train on a float copy
+    if base_gguf is not None:
+        click.echo(f"planner: base {base_gguf} (dequantized once for training; the adapter runs on this file)")
+        base_dir = hf_from_gguf(base_gguf, paths().artifacts_dir / "planner" / "base" / f"{base_gguf.stem}-hf")
+    else:
+        base_dir = None if from_scratch else Path(base) if base else EMBEDDED_DIR / "base"
     if base_dir is not None and not (base_dir / "config.json").exists():
         raise ValueError(f"no Hugging Face model folder at {base_dir}")
     if not (resume and (trained / "training.json").exists()):
@@ -244,7 +250,7 @@ def retrain_planner(
             for name in ("config.json", "model.safetensors", "tokenizer.model"):
                 shutil.copy2(trained / name, stage / name)  # the next retrain's base
         else:
-            model = _base_gguf(base_dir, quant)
+            model = base_gguf or _base_gguf(base_dir, quant)
             base_config = json.loads((base_dir / "config.json").read_text(encoding="utf-8"))
             lora = export_lora(trained, base_config, stage / "adapter.gguf")
         manifest = {
