@@ -19,15 +19,19 @@ __all__ = ["DATETIME_FORMAT", "TimeRef", "resolve_times"]
 #: How plans, datasets and ``--now`` write a date-time (the one place this format is spelled).
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _FMT = DATETIME_FORMAT
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]  # fmt: skip
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
-            "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # fmt: skip
+# The vocabulary, shared with the data generator (training/dates.py), which writes what this reads.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "fifteen": 15,
+                "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # fmt: skip
+_WEEKDAYS = [d.lower() for d in WEEKDAYS]
+_MONTHS = [m.lower() for m in MONTHS]
+_NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?<=on )(?:mon|tue|wed|thu|fri|sat|sun)\.?)"
-_NUM = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty-five|ninety)"
+_NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
     rf"(?P<rel>today|tomorrow|the day after tomorrow|tonight)"
     rf"|(?:on |next |this coming |this )?(?P<wd>{_WEEKDAY})\b"

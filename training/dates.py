@@ -11,37 +11,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..when import DATETIME_FORMAT
+from ..when import DATETIME_FORMAT, MONTHS, WEEKDAYS
+from ..when import NUMBER_WORDS as _NUMBER_WORDS
 
 __all__ = ["When", "sample_when", "sample_duration"]
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-NUMBER_WORDS = {
-    1: "one",
-    2: "two",
-    3: "three",
-    4: "four",
-    5: "five",
-    10: "ten",
-    15: "fifteen",
-    20: "twenty",
-    30: "thirty",
-    45: "forty-five",
-}
+SAID = (1, 2, 3, 4, 5, 10, 15, 20, 30, 45)  # the durations written in words as well as in digits
+NUMBER_WORDS = {n: word for word, n in _NUMBER_WORDS.items() if n in SAID}
 
 
 @dataclass(frozen=True)
