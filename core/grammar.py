@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from .plan import split_union
+from .plan import type_options
 from .plugins.tools import Tool
 
 __all__ = ["MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar"]
@@ -97,10 +97,9 @@ def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str")
     """The rule name for a parameter type at step ``k``, adding rules as needed; ``text`` is the rule
     for its strings. References to steps before ``k`` fit any type."""
     options = []
-    for option in (t.strip() for t in split_union(type_text)):
-        if option.startswith("list"):
-            inner = option[5:-1] if option.startswith("list[") else "str"
-            item = _type_rule(inner, rules, k, text)
+    for option, inner in type_options(type_text):
+        if option == "list":
+            item = _type_rule(inner or "str", rules, k, text)
             name = f"list-{item}"
             rules[name] = f'"[" ws ({item} ("," ws {item}){{0,{MAX_ITEMS - 1}}})? ws "]"'
             options.append(name)

@@ -44,6 +44,7 @@ __all__ = [
     "render_plan",
     "render_value",
     "split_union",
+    "type_options",
     "substitute",
     "validate_plan",
     "validate_step",
@@ -335,9 +336,8 @@ def check_type(value: Any, type_text: str) -> bool:
     """
     if _is_reference(value):
         return True
-    for option in (t.strip() for t in split_union(type_text)):
-        if option.startswith("list"):
-            inner = option[5:-1] if option.startswith("list[") else ""
+    for option, inner in type_options(type_text):
+        if option == "list":
             if isinstance(value, list) and all(not inner or check_type(v, inner) for v in value):
                 return True
         elif option == "str" and isinstance(value, str):
@@ -351,6 +351,18 @@ def check_type(value: Any, type_text: str) -> bool:
         elif option == "None" and value is None:
             return True
     return False
+
+
+def type_options(type_text: str) -> list[tuple[str, str]]:
+    """The alternatives of a parameter type as :func:`tinyagent.plugins.tools.type_name` writes it:
+    ``("list", item type or "" for any)`` or ``(scalar, "")``; the one reader of that type language."""
+    out = []
+    for option in (t.strip() for t in split_union(type_text)):
+        if option.startswith("list"):
+            out.append(("list", option[5:-1] if option.startswith("list[") else ""))
+        else:
+            out.append((option, ""))
+    return out
 
 
 def split_union(type_text: str) -> list[str]:
