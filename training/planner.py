@@ -18,9 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..agent import Selection
 from ..jsonl import read_jsonl
 from ..plugins.host import Registry
-from ..prompt import build_compact_prompt
+from ..prompt import compact_prompt
 from ..when import DATETIME_FORMAT
 
 __all__ = ["PlannerConfig", "planner_rows", "train_tokenizer", "train_planner", "load_tokenizer"]
@@ -54,16 +55,22 @@ class PlannerConfig:
 
 
 def planner_rows(
-    reg: Registry, data: Path, split: str, select: Callable[[list[str]], list[list[str]]], limit: int | None = None
+    reg: Registry,
+    data: Path,
+    split: str,
+    select: Callable[[list[str]], list[Selection]],
+    limit: int | None = None,
+    style: str = "compact",
 ) -> list[tuple[str, str]]:
-    """(prompt, plan) pairs for one split; ``select`` maps requests to the tool names in their prompts."""
+    """(prompt, plan) pairs for one split; ``select`` gives each request's selection (its tools and
+    nearest stored examples), and :func:`tinyagent.prompt.compact_prompt` builds the prompt from it
+    exactly as serving does."""
     rows = list(read_jsonl(data / f"{split}.jsonl"))[:limit]
     selected = select([r["query"] for r in rows])
     out = []
-    for r, names in zip(rows, selected, strict=True):
-        tools = [reg.tools[n] for n in names if n in reg.tools]
+    for r, selection in zip(rows, selected, strict=True):
         now = datetime.strptime(r["now"], DATETIME_FORMAT)
-        out.append((build_compact_prompt(r["query"], tools, now=now), r["plan"]))
+        out.append((compact_prompt(style, r["query"], selection.tools, selection.examples, now=now), r["plan"]))
     return out
 
 

@@ -148,20 +148,21 @@ def _progress_bars() -> Any:
     return progress
 
 
-def _selector_names(reg: Registry, data: Path) -> tuple[Any, str]:
-    """How training picks each request's tools: the runtime's Tool RAG when there is one for this
-    tool set (so training sees what serving will), else the tools the plan uses."""
+def _selector(reg: Registry, data: Path) -> tuple[Any, str]:
+    """How training picks each request's tools and examples: the runtime's Tool RAG when there is
+    one for this tool set (so training sees what serving will), else the tools the plan uses."""
+    from ..agent import Selection
     from ..artifacts import find_classifier
     from ..toolrag import ToolRAG
 
     folder = find_classifier(paths().artifacts_dir, fingerprint(reg))
     if folder is not None:
-        return ToolRAG(reg, folder).tool_names, "tool-rag"
+        return ToolRAG(reg, folder).selections, "tool-rag"
     gold = {}
     for split in SPLITS:
         for row in read_jsonl(data / f"{split}.jsonl"):
-            gold[row["query"]] = row["tools"]
-    return (lambda queries: [gold[q] for q in queries]), "plan-tools"
+            gold[row["query"]] = [reg.tools[n] for n in row["tools"] if n in reg.tools]
+    return (lambda queries: [Selection(gold[q], [], []) for q in queries]), "plan-tools"
 
 
 def retrain_planner(
@@ -178,6 +179,7 @@ def retrain_planner(
     quant: str = "Q4_K_M",
     resume: bool = False,
     shape: dict | None = None,
+    prompt_style: str = "compact",
 ) -> dict:
     """Train the planner for the installed tools, export GGUF, evaluate, and install it atomically.
 
@@ -186,7 +188,8 @@ def retrain_planner(
     install it as a new base. By default the embedded base (4M parameters) is fine-tuned whole: on a
     model that small an adapter saves no compute. Other bases get a rank-32 adapter. ``resume``
     reuses a finished training run in the work folder and continues with export and evaluation.
-    ``shape`` overrides :class:`PlannerConfig` fields (a tiny model in tests).
+    ``shape`` overrides :class:`PlannerConfig` fields (a tiny model in tests). ``prompt_style``:
+    ``compact``, or ``compact-rag`` (the nearest stored plan in every prompt, at training and serving).
     """
     import shutil
     import time
@@ -209,6 +212,7 @@ def retrain_planner(
         "rank": rank,
         "seed": seed,
         "shape": shape,
+        **({"prompt_style": prompt_style} if prompt_style != "compact" else {}),  # old manifests stay comparable
     }
     current = active_planner(paths().artifacts_dir)
     if current is not None and current.fingerprint == fp and not resume:
@@ -218,8 +222,8 @@ def retrain_planner(
         if current.manifest.get("inputs") == inputs:
             click.echo(f"planner: up to date ({current.model.parent})")
             return current.manifest
-    select, selection = _selector_names(reg, data)
-    rows = planner_rows(reg, data, "train", select, limit=examples)
+    select, selection = _selector(reg, data)
+    rows = planner_rows(reg, data, "train", select, limit=examples, style=prompt_style)
     full = from_scratch or rank == 0  # a whole model (new or fine-tuned) rather than an adapter
     lr = 2e-3 if from_scratch or not full else 1e-3
     defaults = {"steps": steps or (3000 if from_scratch else 1200), "lora_rank": 0 if full else rank, "lr": lr}
@@ -257,7 +261,7 @@ def retrain_planner(
             "fingerprint": fp,
             "model": str(model.relative_to(stage)) if model.parent == stage else str(model.resolve()),
             "lora": lora.name if lora else None,
-            "prompt_style": "compact",
+            "prompt_style": prompt_style,
             "selection": selection,
             "inputs": inputs,
             "training": info,
