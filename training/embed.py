@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..artifacts import EMBEDDED_DIR, active_planner, classifier_dir
+from ..artifacts import EMBEDDED_DIR, active_planner, classifier_dir, find_classifier
 from ..config import paths
 
 __all__ = ["embed"]
@@ -25,8 +25,8 @@ def embed(artifacts: Path, target: Path = EMBEDDED_DIR) -> dict:
     if planner is None or planner.source != "retrained" or planner.lora is not None:
         raise SystemExit("the active planner must be a base trained with `tinyagent retrain --from-scratch`")
     src = planner.model.parent
-    classifier = classifier_dir(artifacts, planner.fingerprint)
-    if not (classifier / "manifest.json").exists():
+    classifier = find_classifier(artifacts, planner.fingerprint)  # retrained, else the embedded one kept
+    if classifier is None:
         raise SystemExit(f"no classifier for {planner.fingerprint[:16]}: run `tinyagent retrain --only classifier`")
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
