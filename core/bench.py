@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -255,11 +256,17 @@ def run_bench(
     tokens_per_s: float = 30.0,
     cold_repeats: int = 3,
     checkpoint: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan)."""
+    """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan);
+    ``progress(stage, done, total)`` hears how far the planning stage is."""
     from .evaluate import evaluate
 
-    rep = evaluate(agent, rows)  # selection, prompt and planning timed as `tinyagent eval` times them
+    def planned(done: int) -> None:
+        if progress:
+            progress("bench: planning", done, len(rows))
+
+    rep = evaluate(agent, rows, planned)  # selection, prompt and planning timed as `tinyagent eval` times them
     execution = execution_row(agent.registry.tools, rows, random.Random(seed))
     from .toolrag import ToolRAG
 

@@ -24,6 +24,7 @@ from .executor import StepTrace
 from .plan import plan_graph, render_value
 from .plugins.host import PluginError, get_plugin_manager
 from .plugins.tools import Labeled, Tool
+from .progress import progress_bars
 from .prompt import PROMPT_STYLES
 from .when import DATETIME_FORMAT
 
@@ -585,7 +586,9 @@ def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, no
         from .training.retrain import work_dir
 
         checkpoint = work_dir(session.registry) / "classifier.pt"
-        result = run_bench(agent, rows, script, tokens_per_s=tokens_per_s, checkpoint=checkpoint)
+        result = run_bench(
+            agent, rows, script, tokens_per_s=tokens_per_s, checkpoint=checkpoint, progress=progress_bars()
+        )
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return

@@ -160,7 +160,8 @@ def test_bench_reports_side_by_side(monkeypatch, isolated):
     (isolated / "home" / "config.yaml").write_text("selector: all\n")  # no planner knows this tool set
     out = CliRunner().invoke(cli, ["bench", "--size", "12", "--json", "--tokens-per-s", "400"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    assert "bench: planning: 12/12 (100%)" in out.stderr  # progress on stderr, JSON alone on stdout
+    data = json.loads(out.stdout)
     ex = data["execution"]
     assert ex["parallel_s"] <= ex["sequential_s"] * 1.05
     assert ex["parallel_s"] >= ex["critical_path_s"] * 0.95  # nothing beats the critical path

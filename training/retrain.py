@@ -18,6 +18,7 @@ from ..config import paths
 from ..jsonl import read_jsonl
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
+from ..progress import progress_bars
 from .generator import SPLITS, DataConfig, dataset_sha256, write_dataset
 
 __all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
@@ -37,7 +38,7 @@ def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
             return old
     except (OSError, ValueError, KeyError):
         pass  # no dataset yet, or a damaged one: rebuild it
-    bars = _progress_bars()
+    bars = progress_bars()
     manifest = write_dataset(reg, out, cfg, fingerprint(reg), lambda done, total: bars("data", done, total))
     click.echo(
         f"data: {json.dumps(manifest['counts'])} in {manifest['seconds']} s, {manifest['rejected']} rejected -> {out}"
@@ -56,7 +57,7 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
 
     stats: dict[str, int] = {}
     rows = []
-    bars = _progress_bars()
+    bars = progress_bars()
     try:
         for example in teacher_examples(reg, OpenAIBackend(base_url=url, model=model), size, seed, stats=stats):
             rows.append(json.dumps(example, ensure_ascii=False))
@@ -95,7 +96,7 @@ def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: 
             return old
     except (OSError, ValueError, KeyError):
         pass
-    manifest = train_classifier(reg, data, out, fp, cfg, _progress_bars(), checkpoint=work_dir(reg) / "classifier.pt")
+    manifest = train_classifier(reg, data, out, fp, cfg, progress_bars(), checkpoint=work_dir(reg) / "classifier.pt")
     manifest.update(seed=seed, data_seconds=_data_stamp(data))  # what the skip check compares next time
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     v = manifest["val"]
@@ -115,37 +116,6 @@ def _data_stamp(data: Path) -> str | None:
         return str(json.loads((data / "manifest.json").read_text(encoding="utf-8"))["sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _progress_bars() -> Any:
-    """A ``progress(stage, done, total)`` callback: a click progress bar with ETA per stage on a
-    terminal; elsewhere (a log file, CI) a line per 5% with the elapsed time and the ETA, as click's
-    bar prints nothing until the end when its output is not a terminal."""
-    import sys
-    import time
-
-    bars: dict[str, Any] = {}
-    started: dict[str, tuple[float, int]] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not sys.stdout.isatty():
-            t0, last = started.setdefault(stage, (time.monotonic(), -1))
-            step = max(1, total // 20)
-            if done != last and (done // step != last // step or done >= total):
-                started[stage] = (t0, done)
-                elapsed = time.monotonic() - t0
-                eta = elapsed / max(done, 1) * (total - done)
-                line = f"{stage}: {done}/{total} ({done / total:.0%}), {elapsed / 60:.1f} min"
-                click.echo(f"{line}, ETA {eta / 60:.1f} min")
-            return
-        if stage not in bars:
-            bars[stage] = click.progressbar(length=total, label=stage, show_eta=True, show_pos=True)
-            bars[stage].__enter__()
-        bars[stage].update(done - bars[stage].pos)
-        if done >= total:
-            bars.pop(stage).__exit__(None, None, None)
-
-    return progress
 
 
 def _selector(reg: Registry, data: Path) -> tuple[Any, str]:
@@ -239,7 +209,7 @@ def retrain_planner(
         raise ValueError(f"no Hugging Face model folder at {base_dir}")
     if not (resume and (trained / "training.json").exists()):
         shutil.rmtree(trained, ignore_errors=True)
-        info = train_planner(rows, trained, cfg, base=base_dir, progress=_progress_bars())
+        info = train_planner(rows, trained, cfg, base=base_dir, progress=progress_bars())
         if info.get("main_process") is False:
             return info  # under `accelerate launch`, the main process exports, evaluates and installs
     else:
