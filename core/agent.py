@@ -22,7 +22,7 @@ from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, val
 from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
-from .prompt import build_prompt, compact_prompt, examples_for, rules_for
+from .prompt import COMPACT_STYLES, build_prompt, compact_prompt, examples_for, rules_for
 from .when import resolve_times
 
 __all__ = [
@@ -194,7 +194,7 @@ class Agent:
         """Whether the grammar holds ``FROM_REQUEST`` values to the request's words and ``FROM_TIME``
         values to the times the prompt shows: with the compact prompt only, as models with the original
         prompt were trained on data that sometimes words values anew."""
-        return self.config.grammar and self.config.grounded and self.prompt_style.startswith("compact")
+        return self.config.grammar and self.config.grounded and self.prompt_style in COMPACT_STYLES
 
     def grammar(self, selection: Selection, query: str, now: datetime, replan_context: str = "") -> str | None:
         """The plan grammar for this request (see :attr:`grounded`), or None when the config turns it off."""
@@ -207,7 +207,7 @@ class Agent:
         return plan_grammar(selection.tools, [query, replan_context], times)
 
     def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:
-        if self.prompt_style.startswith("compact"):
+        if self.prompt_style in COMPACT_STYLES:
             return compact_prompt(
                 self.prompt_style, query, selection.tools, selection.examples, now=now, replan_context=replan_context
             )

@@ -25,7 +25,7 @@ from .plan import plan_graph, render_value
 from .plugins.host import PluginError, get_plugin_manager
 from .plugins.tools import Labeled, Tool
 from .progress import progress_bars
-from .prompt import PROMPT_STYLES
+from .prompt import COMPACT_STYLES, PROMPT_STYLES
 from .when import DATETIME_FORMAT
 
 __all__ = ["cli", "main"]
@@ -80,12 +80,14 @@ def _agent(
     backend_name: str | None,
     prompt_style: str | None = None,
     no_grammar: bool | None = None,
+    session: app.Session | None = None,
     **options: Any,
 ) -> Agent:
-    """The CLI's options handed to the composition root (:func:`tinyagent.app.build_agent`)."""
+    """The CLI's options handed to the composition root (:func:`tinyagent.app.build_agent`); a
+    command that already loaded the session passes it, so config and packs load once."""
     try:
         return app.build_agent(
-            session=load_session(config_path),
+            session=session or load_session(config_path),
             backend=backend_name,
             prompt_style=prompt_style,
             grammar=False if no_grammar else None,
@@ -242,9 +244,10 @@ def run(query: str | None, audio: str | None, **kw: Any) -> None:
     if bool(query) == bool(audio):
         raise click.UsageError("give either QUERY or --audio FILE")
     query = _stdin_if_dash(query)
-    session = load_session(kw.get("config_path"))
     if audio:
+        session = load_session(kw.get("config_path"))
         query = _heard(session, lambda t: t.transcribe(audio))
+        kw["session"] = session
     _run_query(query, **kw)
 
 
@@ -257,7 +260,7 @@ def listen(seconds: float | None, **kw: Any) -> None:
 
     session = load_session(kw.get("config_path"))
     query = _heard(session, lambda t: t.transcribe_array(record(seconds)))
-    _run_query(query, **kw)
+    _run_query(query, session=session, **kw)
 
 
 def _heard(session: app.Session, transcribe: Callable[[Any], Any]) -> str:
@@ -582,7 +585,7 @@ def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, no
         script.write_text("".join(json.dumps({"query": r["query"], "plan": r["plan"]}) + "\n" for r in rows))
         if not kw.get("backend_name") and not kw.get("script"):
             kw.update(backend_name="scripted", script=str(script))
-        agent = _agent(**kw)
+        agent = _agent(session=session, **kw)
         from .training.retrain import work_dir
 
         checkpoint = work_dir(session.registry) / "classifier.pt"
@@ -628,7 +631,7 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option(
     "--prompt-style",
     "planner_prompt",
-    type=click.Choice(["compact", "compact-rag"]),
+    type=click.Choice(COMPACT_STYLES),
     default="compact",
     show_default=True,
     help="compact-rag: every prompt also shows the stored plan nearest to the request (training and serving).",

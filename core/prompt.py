@@ -12,6 +12,7 @@ from .plugins.types import Example, PromptRule
 from .when import DATETIME_FORMAT, resolve_times
 
 __all__ = [
+    "COMPACT_STYLES",
     "PROMPT_STYLES",
     "RAG_EXAMPLES",
     "build_compact_prompt",
@@ -25,6 +26,7 @@ __all__ = [
 # tinyagent: the original TinyAgent prompt (published models); compact: tinyagent's own models;
 # compact-rag: compact plus the stored plan nearest to the request (retrieval-conditioned planning)
 PROMPT_STYLES = ("tinyagent", "compact", "compact-rag")
+COMPACT_STYLES = tuple(s for s in PROMPT_STYLES if s.startswith("compact"))  # tinyagent's own models
 RAG_EXAMPLES = 1  # stored plans a compact-rag prompt shows: the nearest one
 
 _HEADER = (
