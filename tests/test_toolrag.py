@@ -169,3 +169,30 @@ def test_the_float_checkpoint_loads_without_running_pickled_code(trained, tmp_pa
 class Exploit:
     def __reduce__(self):
         return (print, ("pickled code ran",))
+
+
+def test_a_classifier_extended_with_a_new_pack_keeps_its_encoder(trained, packs, monkeypatch):
+    """`retrain --extend-classifier` after installing a pack: the trained encoder stays as it is (same
+    embeddings), a new head scores every installed tool, and the threshold is calibrated again."""
+    import numpy as np
+
+    from tinyagent.toolrag import Encoder
+
+    home, old_folder, _ = trained
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant,todo,alarms")
+    reg = load_registry(get_plugin_manager())
+    assert CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "1200"]).exit_code == 0
+    out = CliRunner().invoke(cli, ["retrain", "--only", "classifier", "--extend-classifier"])
+    assert out.exit_code == 0, out.output
+    assert f"classifier: extending {old_folder}" in out.output
+    folder = classifier_dir(home / "artifacts", fingerprint(reg))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["extended_from"]["fingerprint"] == fingerprint(packs)
+    assert manifest["labels"] == list(reg.tools) and "set_alarm" in manifest["labels"]
+    queries = ["wake me up at 6:30 tomorrow", "Text Maria that I'll be late", "add milk to my todo list"]
+    old_logits, old_emb = Encoder(old_folder)(queries)
+    new_logits, new_emb = Encoder(folder)(queries)
+    assert np.allclose(old_emb, new_emb, atol=1e-5) and new_logits.shape == (3, len(reg.tools))
+    assert 0.5 < manifest["val"]["recall"] <= 1 and manifest["val"]["tools_per_query"] <= 4.5
+    rag = ToolRAG(reg, folder)
+    assert "set_alarm" in {t.name for t in rag.select("wake me up at 6:30 tomorrow").tools}

@@ -76,12 +76,22 @@ def retrain_teacher(reg: Registry, out: Path, url: str, model: str, size: int, s
     return {"kept": len(rows), **stats}
 
 
-def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: int | None, seed: int) -> dict:
-    """Train the Tool RAG classifier on ``data`` and install it for the current fingerprint."""
-    from ..artifacts import classifier_dir
-    from .classifier import ClassifierConfig, train_classifier
+def retrain_classifier(
+    reg: Registry, data: Path, examples: int | None, layers: int | None, seed: int, extend: bool = False
+) -> dict:
+    """Train the Tool RAG classifier on ``data`` and install it for the current fingerprint; with
+    ``extend``, build it on the classifier trained for the nearest tool set (a new head on its
+    encoder) when there is one."""
+    from ..artifacts import EMBEDDED_DIR, classifier_dir, find_classifier
+    from .classifier import ClassifierConfig, extend_classifier, train_classifier
 
     fp = fingerprint(reg)
+    shipped = find_classifier(EMBEDDED_DIR, fp)
+    if shipped is not None and examples is None and layers is None:
+        # The embedded classifier knows exactly these tools: retraining it costs 10-20 minutes here
+        # and changes what the embedded planner was trained to see.
+        click.echo("classifier: the embedded classifier was trained for exactly these tools; nothing to do")
+        return json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
     out = classifier_dir(paths().artifacts_dir, fp)
     cfg = ClassifierConfig(seed=seed, layers=layers)
     if examples:
@@ -96,17 +106,46 @@ def retrain_classifier(reg: Registry, data: Path, examples: int | None, layers: 
             return old
     except (OSError, ValueError, KeyError):
         pass
-    manifest = train_classifier(reg, data, out, fp, cfg, progress_bars(), checkpoint=work_dir(reg) / "classifier.pt")
+    nearest = _nearest_classifier(list(reg.tools)) if extend else None
+    if nearest is not None:
+        click.echo(f"classifier: extending {nearest} (its encoder kept, a new head for {len(reg.tools)} tools)")
+        manifest = extend_classifier(reg, data, out, fp, nearest, cfg, progress_bars())
+    else:
+        checkpoint = work_dir(reg) / "classifier.pt"
+        manifest = train_classifier(reg, data, out, fp, cfg, progress_bars(), checkpoint=checkpoint)
     manifest.update(seed=seed, data_seconds=_data_stamp(data))  # what the skip check compares next time
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     v = manifest["val"]
+    trained = (
+        f" (float model {v['float_recall']:.4f}), int8/float agreement {v['int8_float_agreement']:.4f}"
+        if v.get("float_recall") is not None
+        else f" (held-out wording {v['heldout_recall']:.4f})"
+        if v.get("heldout_recall") is not None
+        else ""
+    )
     click.echo(
-        f"classifier: val recall {v['recall']:.4f} (float model {v['float_recall']:.4f}), "
+        f"classifier: val recall {v['recall']:.4f}{trained}, "
         f"{v['tools_per_query']:.2f} tools per request at threshold {manifest['threshold']}, "
-        f"int8/float agreement {v['int8_float_agreement']:.4f}, "
         f"{manifest['size_bytes'] / 1e6:.1f} MB, {manifest['seconds']} s -> {out}"
     )
     return manifest
+
+
+def _nearest_classifier(tools: list[str]) -> Path | None:
+    """The trained classifier (retrained first, then embedded) sharing the most tools with ``tools``."""
+    from ..artifacts import EMBEDDED_DIR
+
+    best, shared = None, 0
+    for root in (paths().artifacts_dir, EMBEDDED_DIR):
+        for manifest in sorted((root / "classifier").glob("*/manifest.json")):
+            try:
+                labels = json.loads(manifest.read_text(encoding="utf-8"))["labels"]
+            except (OSError, ValueError, KeyError):
+                continue
+            n = len(set(labels) & set(tools))
+            if n > shared:
+                best, shared = manifest.parent, n
+    return best
 
 
 def _data_stamp(data: Path) -> str | None:
@@ -186,7 +225,8 @@ def retrain_planner(
     }
     current = active_planner(paths().artifacts_dir)
     if current is not None and current.fingerprint == fp and not resume:
-        if current.source == "embedded" and base is None and not from_scratch:
+        asked = steps is not None or examples is not None or prompt_style != current.prompt_style
+        if current.source == "embedded" and base is None and not from_scratch and not asked:
             click.echo("planner: the embedded planner was trained for exactly these tools; nothing to do")
             return current.manifest
         if current.manifest.get("inputs") == inputs:

@@ -9,6 +9,7 @@ another server's or pack's tool is prefixed with its server's name.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,18 @@ def register_tools(register: Callable[..., Any]) -> None:
 
 @hookimpl
 def register_task_templates(register: Callable[..., Any]) -> None:
+    """A server's YAML templates, and generic ones for every tool no YAML template calls (a tool
+    without templates would get no training data at all)."""
     for server in load_servers():
         tools = _TOOLS.get(server.name, [])
+        covered: set[str] = set()
         if server.templates:
             names = {remote: local for local, remote in STATUS.get(server.name, {}).get("tools", {}).items()}
             for t in load_templates(Path(server.templates), server.name, names):
+                covered |= set(re.findall(r"^\s*\d+\.\s*(\w+)\(", t.plan, re.M))
                 register(t)
-        else:
-            for t in generic_templates(server.name, tools):
-                register(t)
+        for t in generic_templates(server.name, [tool for tool in tools if tool.name not in covered]):
+            register(t)
 
 
 def status_lines() -> list[str]:
