@@ -65,8 +65,9 @@ class Selection:
     untrained: tuple[str, ...] = ()
 
 
-# Measured: `tinyagent retrain` after installing the todo pack, 2-core CPU (docs/planner.md).
-RETRAIN_ESTIMATE = "about 35 minutes on a 2-core CPU"
+# Measured on a 2-core CPU (docs/planner.md): `tinyagent retrain` after installing the todo pack, 34.6
+# minutes; with `--extend-classifier` after installing three packs, 26.1 minutes.
+RETRAIN_ESTIMATE = "about 35 minutes on a 2-core CPU, 26 with `--extend-classifier`"
 
 
 def untrained_message(registry: Registry, names: Sequence[str]) -> str:

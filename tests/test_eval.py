@@ -182,5 +182,7 @@ def test_bench_multi_step_speedup_pairs_each_plan_with_its_own_timings(monkeypat
     row = execution_row(reg.tools, rows, random.Random(0))
     assert row["plans"] == 2  # the plan without steps is not timed
     # only the three independent lookups count as multi-step: run in parallel they take about a third
-    assert row["speedup_on_multi_step_plans"] > 1.8
+    # (3x); pairing the wrong rows gives about 1x. 1.5 leaves room for a loaded machine (1.70 measured
+    # with a training on both cores).
+    assert row["speedup_on_multi_step_plans"] > 1.5
     assert row["speedup_parallel_vs_sequential"] < row["speedup_on_multi_step_plans"]
