@@ -66,7 +66,7 @@ class Selection:
 
 
 # Measured on a 2-core CPU (docs/planner.md): `tinyagent retrain` after installing the todo pack, 34.6
-# minutes; with `--extend-classifier` after installing three packs, 26.1 minutes.
+# minutes; after installing three packs, 34.0 (26.1 with `--extend-classifier`, a few points lower).
 RETRAIN_ESTIMATE = "about 35 minutes on a 2-core CPU, 26 with `--extend-classifier`"
 
 
