@@ -9,7 +9,6 @@ another server's or pack's tool is prefixed with its server's name.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from tinyagent.plugins import PluginError, Tool, hookimpl
 from .client import cached_tools, call_tool
 from .convert import Unrepresentable, to_tool, tool_name
 from .servers import Server, load_servers, options
-from .templates import generic_templates, load_templates
+from .templates import generic_templates, load_templates, plan_tools
 
 __version__ = "0.1.0"
 
@@ -88,7 +87,7 @@ def register_task_templates(register: Callable[..., Any]) -> None:
         if server.templates:
             names = {remote: local for local, remote in STATUS.get(server.name, {}).get("tools", {}).items()}
             for t in load_templates(Path(server.templates), server.name, names):
-                covered |= set(re.findall(r"^\s*\d+\.\s*(\w+)\(", t.plan, re.M))
+                covered |= plan_tools(t.plan)
                 register(t)
         for t in generic_templates(server.name, [tool for tool in tools if tool.name not in covered]):
             register(t)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tinyagent.plugins import SLOT_KINDS, ConfigError, TaskTemplate, Tool
 
-__all__ = ["generic_templates", "load_templates"]
+__all__ = ["generic_templates", "load_templates", "plan_tools"]
 
 
 class _Entry(BaseModel):
@@ -35,6 +35,11 @@ class _Entry(BaseModel):
     plan: str
     slots: dict[str, str] = Field(default_factory=dict)
     weight: float = Field(default=1.0, gt=0)
+
+
+def plan_tools(plan: str) -> set[str]:
+    """The tool names a template's plan calls (placeholders and all: it need not parse yet)."""
+    return set(re.findall(r"^\s*\d+\.\s*([A-Za-z_][\w.-]*)\(", plan, re.M))
 
 
 def load_templates(path: Path, server: str, names: dict[str, str]) -> list[TaskTemplate]:
@@ -62,7 +67,7 @@ def load_templates(path: Path, server: str, names: dict[str, str]) -> list[TaskT
                 entry.plan,
                 flags=re.M,
             )
-            used = set(re.findall(r"^\s*\d+\.\s*([A-Za-z_][\w.-]*)\(", plan, re.M))
+            used = plan_tools(plan)
             if used - set(names.values()):
                 raise ValueError(f"the plan calls {sorted(used - set(names.values()))[0]!r}, not a tool of this server")
             out.append(TaskTemplate(f"{server}.{entry.id}", tuple(entry.phrasings), plan, entry.slots, entry.weight))
