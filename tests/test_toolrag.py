@@ -196,3 +196,10 @@ def test_a_classifier_extended_with_a_new_pack_keeps_its_encoder(trained, packs,
     assert 0.5 < manifest["val"]["recall"] <= 1 and manifest["val"]["tools_per_query"] <= 4.5
     rag = ToolRAG(reg, folder)
     assert "set_alarm" in {t.name for t in rag.select("wake me up at 6:30 tomorrow").tools}
+    again = CliRunner().invoke(cli, ["retrain", "--only", "classifier", "--extend-classifier"])
+    assert "classifier: up to date" in again.output
+    # a plain retrain asks for a classifier trained from the start: the extended one does not count
+    full = ["retrain", "--only", "classifier", "--classifier-examples", "1200", "--classifier-layers", "2"]
+    out = CliRunner().invoke(cli, full)
+    assert out.exit_code == 0 and "up to date" not in out.output, out.output
+    assert "extended_from" not in json.loads((folder / "manifest.json").read_text())

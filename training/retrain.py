@@ -101,6 +101,7 @@ def retrain_classifier(
         data_fp = json.loads((data / "manifest.json").read_text(encoding="utf-8"))["fingerprint"]
         same_inputs = old["fingerprint"] == fp == data_fp and old.get("seed") == seed
         same_model = old["train_examples"] <= cfg.max_examples and old["layers"] == (layers or old["layers"])
+        same_model &= extend or "extended_from" not in old  # an extended one is not what a full run asks for
         if same_inputs and same_model and old.get("data_seconds") == _data_stamp(data):
             click.echo(f"classifier: up to date ({out})")
             return old
