@@ -79,8 +79,9 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         all_sel = all_tools.select(row["query"])
         tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_sel)))
         ok = pred is not None and dag_match(pred, gold)
+        args_ok = ok and args_match(pred, gold, parse_free(row.get("free")))  # type: ignore[arg-type]
         dag += ok
-        args += ok and args_match(pred, gold, parse_free(row.get("free")))  # type: ignore[arg-type]
+        args += args_ok
         invalid += pred is None
         packs = {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}
         for table, keys in ((rep.per_tool, gold_tools), (rep.per_pack, packs)):
@@ -88,8 +89,9 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
                 stat = table.setdefault(key, {"n": 0, "ok": 0})
                 stat["n"] += 1
                 stat["ok"] += ok
-        if not ok:
-            rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error})
+        if not args_ok:  # "plan": the DAG is wrong; "arguments": the DAG is right, some value is not
+            kind = "arguments" if ok else "plan"
+            rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error, "kind": kind})
         if progress:
             progress(i + 1)
     n = max(1, len(rows))
@@ -203,9 +205,9 @@ def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path
     ]
     if not rep.failures:
         lines.append("None.")
-    for f in rep.failures[:50]:
+    for f in sorted(rep.failures, key=lambda f: f["kind"] != "plan")[:50]:  # wrong plans first
         lines += [
-            f"### {f['query']}",
+            f"### {f['query']}" + (" (arguments)" if f["kind"] == "arguments" else ""),
             "",
             "Gold:",
             "```",

@@ -46,12 +46,21 @@ _CLOCK = (
     r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
 )
 _DURATION = rf"(?:for |lasting )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
+# "a 30 minute call", "a 2-hour workshop": a duration said before what it measures
+_ADJ_DURATION = r"\b(?:a|an|one) (?P<n>\d+|half|" + "|".join(NUMBER_WORDS) + r")[- ](?P<u>hour|hr|minute|min)\b"
+# "1-3pm", "from 10 to 11:30am", "between 2 and 4pm", "2pm-4pm": the second end says am or pm
+_RANGE = (
+    r"(?:\b(?:from|between) )?\b(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))? ?(?P<ap1>[ap]\.?m\.?)?"
+    r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))? ?(?P<ap2>[ap]\.?m\.?)"
+)
 _RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
 
 _DAY_RE = re.compile(rf"\b(?:{_DAY})", re.I)
 _CLOCK_RE = re.compile(rf"(?:\bat |@ ?)?(?:{_CLOCK})", re.I)
 _DURATION_RE = re.compile(rf"\b{_DURATION}\b", re.I)
 _RELATIVE_RE = re.compile(_RELATIVE, re.I)
+_ADJ_DURATION_RE = re.compile(_ADJ_DURATION, re.I)
+_RANGE_RE = re.compile(rf"(?:\bat )?{_RANGE}", re.I)
 
 
 @dataclass(frozen=True)
@@ -63,9 +72,10 @@ class TimeRef:
     end: str
     minutes: int
     day: str
+    all_day: bool = False  # a day without a clock time ("on Friday"): a reminder then keeps only the day
 
     def describe(self) -> str:
-        return f"{self.start} to {self.end} ({self.minutes} min)"
+        return f"{self.start} to {self.end} ({self.minutes} min)" + (f", all day {self.day}" if self.all_day else "")
 
 
 def _number(word: str) -> float:
@@ -135,60 +145,90 @@ def _clock(m: re.Match[str]) -> tuple[int, int] | None:
     return (hour + 12, 0) if hour <= 7 else (hour, 0)  # "at 3" is 15:00, "at 9" is 09:00
 
 
+def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
+    """A clock range's start (hour, minute) and length in minutes; the first end takes the second's
+    am/pm unless that puts it after the second ("11-1pm" starts at 11am)."""
+    h1, m1, h2, m2 = int(m["h1"]), int(m["m1"] or 0), int(m["h2"]), int(m["m2"] or 0)
+    if not (1 <= h1 <= 12 and 1 <= h2 <= 12 and m1 < 60 and m2 < 60):
+        return None
+    end = h2 % 12 + (12 if m["ap2"].lower().startswith("p") else 0), m2
+    if m["ap1"]:
+        start = h1 % 12 + (12 if m["ap1"].lower().startswith("p") else 0), m1
+    else:
+        start = h1 % 12 + (end[0] // 12) * 12, m1
+        if start > end:
+            start = (start[0] - 12, m1)
+    minutes = (end[0] - start[0]) * 60 + end[1] - start[1]
+    return (start[0], start[1], minutes) if minutes > 0 else None
+
+
 def _adjacent(a: re.Match[str], b: re.Match[str]) -> bool:
     return 0 <= b.start() - a.end() <= 4 or 0 <= a.start() - b.end() <= 4
 
 
-def _ref(text: str, start: datetime, minutes: int) -> TimeRef:
+def _ref(text: str, start: datetime, minutes: int, all_day: bool = False) -> TimeRef:
     start = start.replace(second=0, microsecond=0)
     end = start + timedelta(minutes=minutes)
-    return TimeRef(text.strip(), start.strftime(_FMT), end.strftime(_FMT), minutes, start.strftime("%Y-%m-%d"))
+    return TimeRef(text.strip(), start.strftime(_FMT), end.strftime(_FMT), minutes, start.strftime("%Y-%m-%d"), all_day)
 
 
 def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     """Every date/time expression in ``query``, in order, resolved against ``now``.
 
-    A day and a clock time within a few words of each other form one expression ("tomorrow at 3pm",
-    "at 3pm on Friday"); a duration right after it sets the end. A day alone starts at 09:00; a
-    clock time alone is today's, or tomorrow's when it has passed.
+    A day and a clock time (or a clock range, "1-3pm") within a few words of each other form one
+    expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after it ("for 2 hours"), or
+    one said before it when the request has one expression ("a 30 minute call ... at 9"), sets the end.
+    A day alone starts at 09:00 and is marked ``all_day``; a clock time alone is today's, or
+    tomorrow's when it has passed.
     """
     days = [m for m in _DAY_RE.finditer(query) if _day(m, now) is not None]
-    clocks = [m for m in _CLOCK_RE.finditer(query) if _clock(m) is not None]
-    clocks = [c for c in clocks if not any(d.start() <= c.start() < d.end() for d in days)]
-    found: list[tuple[int, int, datetime]] = []
+    # clock items: (start index, end index, hour, minute, minutes or None)
+    clocks: list[tuple[int, int, int, int, int | None]] = []
+    for r in _RANGE_RE.finditer(query):
+        if (span := _range(r)) is not None:
+            clocks.append((r.start(), r.end(), *span))
+    for c in _CLOCK_RE.finditer(query):
+        hm = _clock(c)
+        inside = any(a <= c.start() < b for a, b, *_ in clocks) or any(d.start() <= c.start() < d.end() for d in days)
+        if hm is not None and not inside:
+            clocks.append((c.start(), c.end(), *hm, None))
+    clocks.sort()
+    found: list[tuple[int, int, datetime, int | None, bool]] = []
     used: set[int] = set()
     for d in days:
         day = _day(d, now)
         assert day is not None
-        near = [c for c in clocks if id(c) not in used and _adjacent(d, c)]
+        near = [i for i, c in enumerate(clocks) if i not in used and (0 <= c[0] - d.end() <= 4 or 0 <= d.start() - c[1] <= 4)]
         if near:
-            c = near[0]
-            used.add(id(c))
-            hour, minute = _clock(c) or (9, 0)
+            used.add(near[0])
+            c0, c1, hour, minute, span = clocks[near[0]]
             if (d["rel"] or "").lower() == "tonight" and hour < 12:
                 hour += 12  # "tonight at 9" is 21:00
-            found.append((min(d.start(), c.start()), max(d.end(), c.end()), day.replace(hour=hour, minute=minute)))
+            found.append((min(d.start(), c0), max(d.end(), c1), day.replace(hour=hour, minute=minute), span, False))
         elif (d["rel"] or "").lower() == "tonight":
-            found.append((d.start(), d.end(), day.replace(hour=20, minute=0)))
+            found.append((d.start(), d.end(), day.replace(hour=20, minute=0), None, False))
         else:
-            found.append((d.start(), d.end(), day.replace(hour=9, minute=0)))
-    for c in clocks:
-        if id(c) in used:
+            found.append((d.start(), d.end(), day.replace(hour=9, minute=0), None, True))
+    for i, (c0, c1, hour, minute, span) in enumerate(clocks):
+        if i in used:
             continue
-        hour, minute = _clock(c) or (9, 0)
         start = now.replace(hour=hour, minute=minute)
         if start <= now:
             start += timedelta(days=1)
-        found.append((c.start(), c.end(), start))
+        found.append((c0, c1, start, span, False))
     for r in _RELATIVE_RE.finditer(query):
         unit = r["ru"].lower()
         amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])
-        found.append((r.start(), r.end(), now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1))))
+        found.append((r.start(), r.end(), now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1)), None, False))
+    before = _ADJ_DURATION_RE.search(query) if len(found) == 1 else None
     refs = []
-    for start_i, end_i, start in sorted(found, key=lambda f: f[0]):
-        minutes = 60
+    for start_i, end_i, start, span, all_day in sorted(found, key=lambda f: f[0]):
+        minutes = span or 60
         dur = _DURATION_RE.search(query, end_i)
         if dur and dur.start() - end_i <= 2:
-            minutes, end_i = _minutes(dur["dur"]), dur.end()
-        refs.append(_ref(query[start_i:end_i], start, minutes))
+            minutes, end_i, all_day = _minutes(dur["dur"]), dur.end(), False
+        elif before and span is None:
+            amount = 0.5 if before["n"].lower() == "half" else _number(before["n"])
+            minutes, all_day = round(amount * (60 if before["u"].lower().startswith("h") else 1)), False
+        refs.append(_ref(query[start_i:end_i], start, minutes, all_day))
     return refs

@@ -58,6 +58,8 @@ class Chain:
     ``{it}`` where the request names the product ("email {it} to {person}"), and its ``plan`` says
     ``{it}`` where the product's value goes: the generator turns that into a ``$N`` reference to the
     producing step. ``{noun}`` in the plan is the words the request used for it (an e-mail subject).
+    A noun that says the producer's slots ("the summary of {file}") names the product *and* asks for
+    it in one clause: "email Greg the summary of lease.pdf" is the producer's plan, then the chain's.
     The generator composes every producer with every chain that accepts its kind, so no template is
     written per pair, and a third-party pack's intents chain with the others' through the same API.
     """
@@ -126,11 +128,15 @@ class TaskTemplate:
         for kind in self.slots.values():
             if kind not in SLOT_KINDS:
                 raise ValueError(f"task template {self.id!r}: unknown slot kind {kind!r}")
-        for text in (*self.phrasings, self.plan):
+        for text in (*self.phrasings, self.plan, *self.nouns):
             for _, name, _, _ in string.Formatter().parse(text):
                 base = (name or "").split(".")[0].split("[")[0]
                 if base and base not in self.slots:
                     raise ValueError(f"task template {self.id!r}: placeholder {{{name}}} has no slot")
+        for noun in self.nouns:  # an inline noun asks for the product: it must say every value the plan uses
+            missing = _placeholders(self.plan) - _placeholders(noun)
+            if _placeholders(noun) and missing:
+                raise ValueError(f"task template {self.id!r}: noun {noun!r} does not say {{{sorted(missing)[0]}}}")
         if self.held_out:
             if len(set(self.held_out)) != 2 or len(self.held_out) != 2 or not set(self.held_out) <= set(self.phrasings):
                 raise ValueError(f"task template {self.id!r}: held_out must name two different phrasings of its own")

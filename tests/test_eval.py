@@ -91,7 +91,9 @@ def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
     expected_ok = sum(1 for q in plans if q not in wrong or plans[q].startswith('1. maps_open_location("x")'))
     assert data["dag_success"] == pytest.approx(expected_ok / 40, abs=0.03)
     assert data["invalid_rate"] == pytest.approx(1 / 40)
-    assert len(data["failures"]) == 40 - round(data["dag_success"] * 40)
+    wrong_plans = [f for f in data["failures"] if f["kind"] == "plan"]
+    assert len(wrong_plans) == 40 - round(data["dag_success"] * 40)
+    assert len(data["failures"]) == 40 - round(data["args_success"] * 40)  # and the wrong arguments
     # per pack: the requests using any of the pack's tools, scored the same way
     reg = load_registry(get_plugin_manager())
     for pack, stat in data["per_pack"].items():

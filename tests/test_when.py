@@ -51,11 +51,27 @@ def test_agrees_with_the_synthetic_data_on_thousands_of_expressions():
     misses = []
     for _ in range(3000):
         now = datetime(2026, 1, 5, 9).replace(day=rng.randint(1, 28), month=rng.randint(1, 12), hour=rng.randint(8, 20))
-        when = sample_when(rng, now, with_duration=True)
+        when = sample_when(rng, now, with_duration=True, day_only=rng.random() < 0.5)
         refs = resolve_times(f"schedule the review {when}", now)
-        if not refs or (refs[0].start, refs[0].end) != (when.start, when.end):
+        if not refs or (refs[0].start, refs[0].end, refs[0].all_day) != (when.start, when.end, when.all_day):
             misses.append((when.text, now, [r.describe() for r in refs]))
     assert not misses, misses[:5]
+
+
+def test_ranges_durations_said_first_and_days_without_a_time():
+    def one(query: str) -> tuple[str, str, bool]:
+        (ref,) = resolve_times(query, NOW)
+        return ref.start, ref.end, ref.all_day
+
+    assert one("block Friday 1-3pm for the offsite") == ("2026-11-27 13:00:00", "2026-11-27 15:00:00", False)
+    assert one("from 11 to 1pm tomorrow") == ("2026-11-25 11:00:00", "2026-11-25 13:00:00", False)
+    assert one("between 2pm and 3:30pm on Monday") == ("2026-11-30 14:00:00", "2026-11-30 15:30:00", False)
+    assert one("a 30 minute call on Wednesday at 9") == ("2026-11-25 09:00:00", "2026-11-25 09:30:00", False)
+    assert one("remind me Friday to renew my passport") == ("2026-11-27 09:00:00", "2026-11-27 10:00:00", True)
+    assert resolve_times("remind me Friday to renew my passport", NOW)[0].describe().endswith(", all day 2026-11-27")
+    assert one("5 to 10 people at 3pm")[:2] == ("2026-11-24 15:00:00", "2026-11-24 16:00:00")  # not a range
+    # a duration said first applies only when the request has one time: two would be a guess
+    assert [r.minutes for r in resolve_times("a 30 minute call at 9 and lunch at 1", NOW)] == [60, 60]
 
 
 def test_compact_prompt_carries_resolved_times(registry):

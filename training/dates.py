@@ -27,6 +27,7 @@ class When:
     text: str
     start_dt: datetime
     minutes: int = 60
+    all_day: bool = False  # a day said without a time: a reminder keeps only the day (``due``)
 
     def __format__(self, spec: str) -> str:
         return self.text
@@ -42,6 +43,11 @@ class When:
     @property
     def day(self) -> str:
         return self.start_dt.strftime("%Y-%m-%d")
+
+    @property
+    def due(self) -> str:
+        """A reminder's due date: the day alone when no time was said, else the start."""
+        return self.day if self.all_day else self.start
 
     @property
     def plan(self) -> str:
@@ -95,8 +101,35 @@ def _day(rng: random.Random, now: datetime) -> tuple[datetime, str]:
     return day, f"on {day:%Y-%m-%d}"
 
 
-def sample_when(rng: random.Random, now: datetime, with_duration: bool = False) -> When:
-    """A date/time expression and its value; sometimes relative to the minute ('in two hours')."""
+def _hour_text(hour: int, minute: int, suffix: bool) -> str:
+    h12 = hour - 12 if hour > 12 else hour
+    return f"{h12}{f':{minute:02d}' if minute else ''}" + (("pm" if hour >= 12 else "am") if suffix else "")
+
+
+def _range(rng: random.Random) -> tuple[int, int, int, str]:
+    """A clock range ('1-3pm', 'from 10 to 11:30am', 'between 2pm and 4pm'): start, minute, length."""
+    hour, minute = rng.randint(8, 17), rng.choice([0, 0, 0, 30])
+    minutes = rng.choice([30, 60, 90, 120, 180])
+    end = datetime(2000, 1, 1, hour, minute) + timedelta(minutes=minutes)
+    both = rng.random() < 0.3 or (hour < 12) != (end.hour < 12)  # "11am-1pm" must say both
+    a, b = _hour_text(hour, minute, both), _hour_text(end.hour, end.minute, True)
+    form = rng.choice(["{a}-{b}", "from {a} to {b}", "between {a} and {b}", "{a} - {b}", "from {a}-{b}"])
+    return hour, minute, minutes, form.format(a=a, b=b)
+
+
+def sample_when(rng: random.Random, now: datetime, with_duration: bool = False, day_only: bool = False) -> When:
+    """A date/time expression and its value; sometimes relative to the minute ('in two hours'), a
+    day alone (with ``day_only``: 'on Friday', all day) or a clock range (with ``with_duration``)."""
+    if day_only and rng.random() < 0.25:
+        base, day_text = _day(rng, now)
+        return When(day_text, base.replace(hour=9, minute=0, second=0, microsecond=0), 60, all_day=True)
+    if with_duration and rng.random() < 0.1:
+        base, day_text = _day(rng, now)
+        if day_text == "today":
+            base, day_text = now + timedelta(days=1), "tomorrow"
+        hour, minute, minutes, span = _range(rng)
+        text = f"{day_text} {span}" if rng.random() < 0.5 else f"{span} {day_text}"
+        return When(" ".join(text.split()), base.replace(hour=hour, minute=minute, second=0, microsecond=0), minutes)
     minutes = 60
     dur_text = ""
     if with_duration and rng.random() < 0.4:

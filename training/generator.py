@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import string
 import time
 from collections.abc import Callable, Iterator
@@ -235,6 +236,29 @@ def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, n
     )
 
 
+def _inline_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, noun: str) -> TaskTemplate:
+    """The chain said in one clause whose ``noun`` carries the producer's slots ("email {person} the
+    summary of {file}"): one template whose plan is the producer's steps, then the chain's, renumbered,
+    with the product as a reference to the producer's last step."""
+    shift = len(re.findall(r"^\d+\.", producer.plan, re.M))
+    rename = {name: f"{name}_c" for name in chain.slots if name in producer.slots}  # "title" in both
+
+    def own(text: str) -> str:
+        for name, new in rename.items():
+            text = re.sub(r"\{" + name + r"(?=[.}\[])", "{" + new, text)
+        return text
+
+    plan = re.sub(r"^(\d+)\.", lambda m: f"{int(m[1]) + shift}.", own(chain.plan), flags=re.M)
+    plan = re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + shift}", plan)
+    return TaskTemplate(
+        f"{owner.id}<<{producer.id}",
+        tuple(own(p).replace("{it}", noun) for p in chain.phrasings),
+        # {noun} (an e-mail subject) is the request's words: "{when.text}" is "at 3 tomorrow", not its date
+        producer.plan + "\n" + plan.replace("{it}", f"${shift}").replace("{noun}", re.sub(r"\{(\w+)\}", r"{\1.text}", noun)),
+        producer.slots | {rename.get(k, k): v for k, v in chain.slots.items()},
+    )
+
+
 def _link(merged: Plan, expected: dict[int, list[int]], producer_last: int) -> tuple[Plan, dict[int, list[int]]]:
     """Turn :data:`_IT` into a reference to the producer's last step (and declare that dependency)."""
     users = [s.idx for s in merged.steps if _IT in json.dumps(list(s.args))]
@@ -367,15 +391,24 @@ def generate(
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
             short = rng.random() < 0.08 * cfg.noise  # nor spell words out
             chained = pairs and k >= 2 and forced < 0 and rng.random() < cfg.chain_rate
+            inline = False
             if chained:  # the producer first, then the chain that takes its product, then the rest
                 producer, owner, chain = rng.choice(pairs)
                 j = rng.choice([j for j in range(len(producer.phrasings)) if j not in banned.get(producer.id, set())])
-                text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short)
-                link = _chain_template(producer, owner, chain, rng.choice(producer.nouns))
-                c = rng.randrange(len(link.phrasings))
-                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
-                texts, plans = [text, ctext], [plan, cplan]
-                phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
+                noun = rng.choice(producer.nouns)
+                inline = "{" in noun
+                if inline:  # one clause asks for the product and sends it on: no separate request
+                    link = _inline_template(producer, owner, chain, noun)
+                    c = rng.randrange(len(link.phrasings))
+                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
+                    texts, plans, phrasing_ids = [ctext], [cplan], [f"{link.id}#{c}"]
+                else:
+                    text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short)
+                    link = _chain_template(producer, owner, chain, noun)
+                    c = rng.randrange(len(link.phrasings))
+                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
+                    texts, plans = [text, ctext], [plan, cplan]
+                    phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
                 chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
             for i, t in enumerate(chosen):
                 if chained and i < 2:
@@ -388,7 +421,7 @@ def generate(
                 plans.append(plan)
                 phrasing_ids.append(f"{t.id}#{j}")
             merged, expected = _merge(plans)
-            if chained:
+            if chained and not inline:
                 merged, expected = _link(merged, expected, len(plans[0].steps))
             query = _surface(texts, rng, cfg.noise)
             if query in seen:
