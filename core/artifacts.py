@@ -11,6 +11,7 @@ __all__ = [
     "ArtifactStatus",
     "PlannerArtifacts",
     "active_planner",
+    "read_planner",
     "artifact_status",
     "install_active",
     "stale_report",
@@ -113,6 +114,12 @@ def _planner_from(folder: Path, source: str) -> PlannerArtifacts | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: as if absent
+
+
+def read_planner(folder: Path) -> PlannerArtifacts | None:
+    """The planner in ``folder`` (its ``manifest.json`` names the model, adapter and prompt style), or
+    None when it is missing or incomplete."""
+    return _planner_from(folder, "retrained")
 
 
 def active_planner(artifacts_dir: Path) -> PlannerArtifacts | None:

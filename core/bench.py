@@ -107,21 +107,23 @@ def _cold_start(script: Path | None, query: str, repeats: int) -> list[float]:
     return times
 
 
+def summary(rep: Any) -> dict[str, float]:
+    """What the bench compares between planners: success, invalid plans and latency."""
+    return {
+        "dag_success": rep.dag_success,
+        "args_success": rep.args_success,
+        "invalid_rate": rep.invalid_rate,
+        "plan_p50_ms": rep.latency_ms["plan"]["p50"],
+        "total_p50_ms": rep.latency_ms["total"]["p50"],
+    }
+
+
 def planner_row(agent: Agent, rows: list[dict[str, Any]], with_grammar: Any) -> dict[str, Any]:
     """The llama.cpp planner side by side on the same requests: grammar on vs off, grounded values on
     vs off (the grammar without its request and time constraints), and the 4-bit model vs its F16
     original (when the base's Hugging Face weights are beside it and the converter is installed)."""
     from .backends.llama import LlamaBackend
     from .evaluate import evaluate
-
-    def summary(rep: Any) -> dict[str, float]:
-        return {
-            "dag_success": rep.dag_success,
-            "args_success": rep.args_success,
-            "invalid_rate": rep.invalid_rate,
-            "plan_p50_ms": rep.latency_ms["plan"]["p50"],
-            "total_p50_ms": rep.latency_ms["total"]["p50"],
-        }
 
     no_grammar = agent.replace(grammar=False)
     out: dict[str, Any] = {"grammar_on": summary(with_grammar), "grammar_off": summary(evaluate(no_grammar, rows))}
@@ -257,9 +259,12 @@ def run_bench(
     cold_repeats: int = 3,
     checkpoint: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    compare: dict[str, Agent] | None = None,
 ) -> dict[str, Any]:
     """All rows of the bench, one dict. ``rows`` are dataset examples (query, now, plan);
-    ``progress(stage, done, total)`` hears how far the planning stage is."""
+    ``progress(stage, done, total)`` hears how far the planning stage is. ``compare`` names other
+    planners (agents on the same tools) scored on the same requests in the same run: the
+    ``planners`` row lists them beside ``agent``."""
     from .evaluate import evaluate
 
     def planned(done: int) -> None:
@@ -267,6 +272,9 @@ def run_bench(
             progress("bench: planning", done, len(rows))
 
     rep = evaluate(agent, rows, planned)  # selection, prompt and planning timed as `tinyagent eval` times them
+    planners = {"active": summary(rep)}
+    for label, other in (compare or {}).items():
+        planners[label] = summary(evaluate(other, rows))
     execution = execution_row(agent.registry.tools, rows, random.Random(seed))
     from .toolrag import ToolRAG
 
@@ -308,6 +316,7 @@ def run_bench(
             "whole_plan_done_ms_p50": med(full) if full else None,
         },
         "cold_start_ms_median": med(cold),
+        "planners": planners,
         "planner": planner_row(agent, rows, rep) if local else "only for the llama backend",
         "tool_rag": rag_row,
         "transcription": transcription_row(agent.registry),

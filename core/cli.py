@@ -559,10 +559,27 @@ def eval_(
     show_default=True,
     help="Decode speed of the simulated planner in the streaming row.",
 )
+@click.option(
+    "--compare",
+    "compare",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Also score this planner on the same requests: a planner folder (its manifest.json names the "
+    "model, adapter and prompt style) or a GGUF file (compact prompt). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True)
-def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, now_text: str | None, **kw: Any) -> None:
+def bench(
+    dataset: str | None,
+    size: int,
+    tokens_per_s: float,
+    compare: tuple[str, ...],
+    as_json: bool,
+    now_text: str | None,
+    **kw: Any,
+) -> None:
     """Time every stage side by side: selection, prompt, planning, parallel vs sequential execution,
-    streaming, cold start. Without a backend, plans come from the dataset through the scripted backend."""
+    streaming, cold start, and other planners (--compare) on the same requests. Without a backend,
+    plans come from the dataset through the scripted backend."""
     import tempfile
 
     from .bench import run_bench
@@ -586,16 +603,38 @@ def bench(dataset: str | None, size: int, tokens_per_s: float, as_json: bool, no
         if not kw.get("backend_name") and not kw.get("script"):
             kw.update(backend_name="scripted", script=str(script))
         agent = _agent(session=session, **kw)
+        others = {path: _compared_agent(session, Path(path), kw) for path in compare}
         from .training.retrain import work_dir
 
         checkpoint = work_dir(session.registry) / "classifier.pt"
         result = run_bench(
-            agent, rows, script, tokens_per_s=tokens_per_s, checkpoint=checkpoint, progress=progress_bars()
+            agent,
+            rows,
+            script,
+            tokens_per_s=tokens_per_s,
+            checkpoint=checkpoint,
+            progress=progress_bars(),
+            compare=others,
         )
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
     _print_tree(result)
+
+
+def _compared_agent(session: app.Session, path: Path, kw: dict[str, Any]) -> Agent:
+    """An agent on the llama.cpp backend for ``bench --compare PATH`` (a planner folder or a GGUF)."""
+    from .artifacts import read_planner
+
+    if path.is_dir():
+        planner = read_planner(path)
+        if planner is None:
+            raise click.ClickException(f"{path} is not a planner folder (manifest.json naming its model)")
+        model, lora, style = planner.model, planner.lora, planner.prompt_style
+    else:
+        model, lora, style = path, None, kw.get("prompt_style") or "compact"
+    options = {"model": str(model), "lora": str(lora) if lora else None, "threads": kw.get("threads")}
+    return _agent(kw.get("config_path"), "llama", prompt_style=style, session=session, **options)
 
 
 def _print_tree(data: dict[str, Any], indent: str = "") -> None:

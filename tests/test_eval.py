@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -170,6 +171,30 @@ def test_bench_reports_side_by_side(monkeypatch, isolated):
     s = data["streaming"]
     assert s["first_step_started_ms_p50"] < s["whole_plan_done_ms_p50"]
     assert data["prompt_tokens"]["ratio"] == pytest.approx(1.0) and "scripted" in data["note"]
+
+
+def test_bench_scores_other_planners_on_the_same_requests(monkeypatch, tmp_path):
+    """`bench --compare` lists each planner beside the active one, scored as `eval` scores it."""
+    from tinyagent.artifacts import EMBEDDED_DIR
+
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    source = Path(__file__).parent.parent / "benchmarks" / "handwritten_assistant.jsonl"
+    rows = [json.loads(line) for line in source.read_text().splitlines()][:6]
+    path = tmp_path / "six.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = CliRunner().invoke(cli, ["bench", "--dataset", str(path), "--json", "--compare", str(EMBEDDED_DIR)])
+    assert out.exit_code == 0, out.output
+    planners = json.loads(out.stdout)["planners"]
+    assert planners["active"]["dag_success"] == 1.0  # the scripted oracle
+    compared = planners[str(EMBEDDED_DIR)]
+    model = EMBEDDED_DIR / json.loads((EMBEDDED_DIR / "manifest.json").read_text())["model"]
+    args = ["eval", "--dataset", str(path), "--json", "--model", str(model), "--prompt-style", "compact"]
+    evaluated = json.loads(CliRunner().invoke(cli, args).stdout)
+    for key in ("dag_success", "args_success", "invalid_rate"):
+        assert compared[key] == evaluated[key]  # greedy decoding: the same plans, the same scores
+    assert compared["plan_p50_ms"] > 0
+    bad = CliRunner().invoke(cli, ["bench", "--dataset", str(path), "--compare", str(tmp_path)])
+    assert bad.exit_code != 0 and "is not a planner folder" in bad.output
 
 
 def test_bench_multi_step_speedup_pairs_each_plan_with_its_own_timings(monkeypatch):
