@@ -91,7 +91,8 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
                 stat["ok"] += ok
         if not args_ok:  # "plan": the DAG is wrong; "arguments": the DAG is right, some value is not
             kind = "arguments" if ok else "plan"
-            rep.failures.append({"query": row["query"], "gold": row["plan"], "predicted": text, "error": error, "kind": kind})
+            failure = {"query": row["query"], "gold": row["plan"], "predicted": text, "error": error, "kind": kind}
+            rep.failures.append(failure)
         if progress:
             progress(i + 1)
     n = max(1, len(rows))

@@ -162,8 +162,9 @@ def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
     return (start[0], start[1], minutes) if minutes > 0 else None
 
 
-def _adjacent(a: re.Match[str], b: re.Match[str]) -> bool:
-    return 0 <= b.start() - a.end() <= 4 or 0 <= a.start() - b.end() <= 4
+def _near(day: re.Match[str], start: int, end: int) -> bool:
+    """Whether a clock time spanning ``start:end`` is within a few characters of ``day``."""
+    return 0 <= start - day.end() <= 4 or 0 <= day.start() - end <= 4
 
 
 def _ref(text: str, start: datetime, minutes: int, all_day: bool = False) -> TimeRef:
@@ -198,7 +199,7 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     for d in days:
         day = _day(d, now)
         assert day is not None
-        near = [i for i, c in enumerate(clocks) if i not in used and (0 <= c[0] - d.end() <= 4 or 0 <= d.start() - c[1] <= 4)]
+        near = [i for i, (c0, c1, *_) in enumerate(clocks) if i not in used and _near(d, c0, c1)]
         if near:
             used.add(near[0])
             c0, c1, hour, minute, span = clocks[near[0]]
@@ -219,7 +220,8 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     for r in _RELATIVE_RE.finditer(query):
         unit = r["ru"].lower()
         amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])
-        found.append((r.start(), r.end(), now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1)), None, False))
+        start = now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1))
+        found.append((r.start(), r.end(), start, None, False))
     before = _ADJ_DURATION_RE.search(query) if len(found) == 1 else None
     refs = []
     for start_i, end_i, start, span, all_day in sorted(found, key=lambda f: f[0]):

@@ -204,6 +204,47 @@ def test_chains_compose_every_producer_with_every_consumer_that_takes_its_kind(p
         assert "@@IT@@" not in ex.plan
 
 
+def test_an_inline_noun_asks_for_the_product_in_the_clause_that_sends_it(packs):
+    """One clause ("email Greg the summary of lease.pdf"): the producer's steps, then the chain's."""
+    inline = [e for e in generate(packs, DataConfig(1500, 20, 20, 20, 20)) if any("<<" in p for p in e.phrasings)]
+    assert len(inline) > 30
+    kinds = {p.split("#")[0] for e in inline for p in e.phrasings if "<<" in p}
+    assert {"email<<summarize", "sms<<map"} <= kinds and any(k.endswith("<<directions_to_drive") for k in kinds)
+    for ex in inline:
+        assert not check_example(ex.to_json(), packs), ex.query
+        plan = parse_plan(ex.plan)
+        tools = {s.idx: s.tool for s in plan.steps}
+        for step in plan.steps:  # the product's value reaches the consumer as a reference
+            if step.tool == "summarize_pdf":
+                (file_step,) = step.deps
+                assert plan.steps[file_step - 1].args[0] in ex.query
+                assert any(step.idx in s.deps for s in plan.steps if tools[s.idx] != "summarize_pdf")
+            if step.tool in ("maps_open_location", "maps_show_directions"):
+                assert step.args[1 if step.tool == "maps_show_directions" else 0] in ex.query
+
+
+def test_an_inline_noun_must_say_every_value_of_its_plan():
+    from tinyagent.plugins import TaskTemplate
+
+    with pytest.raises(ValueError, match="does not say"):
+        TaskTemplate(
+            "route", ("route from {a} to {b}",), '1. directions("{a}", "{b}")', {"a": "place", "b": "place"},
+            produces="directions", nouns=("the route", "the route to {b}"),
+        )  # fmt: skip
+
+
+def test_a_day_without_a_time_makes_an_all_day_reminder(packs):
+    from tinyagent.when import resolve_times
+
+    rows = [e for e in _examples(packs, 1500) if "create_reminder" in e.plan]
+    all_day = [e for e in rows if ", True)" in e.plan]
+    assert len(all_day) > 10
+    for ex in all_day:
+        step = next(s for s in parse_plan(ex.plan).steps if s.tool == "create_reminder" and s.args[-1] is True)
+        refs = resolve_times(ex.query, datetime.strptime(ex.now, "%Y-%m-%d %H:%M:%S"))
+        assert any(r.all_day and r.day == step.args[1] for r in refs), ex.query  # the day alone, as resolved
+
+
 @pytest.mark.parametrize(
     ("chain", "error"),
     [

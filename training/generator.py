@@ -25,7 +25,7 @@ from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, s
 from ..plugins.host import Registry
 from ..plugins.types import Chain, TaskTemplate
 from ..when import DATETIME_FORMAT
-from .slots import fill_slot
+from .slots import SlotValue, fill_slot
 
 __all__ = [
     "dataset_sha256",
@@ -146,12 +146,15 @@ def render_template(
     noise: float = 1.0,
     lower: bool = False,
     short: bool = False,
+    fixed: dict[str, Any] | None = None,
 ) -> tuple[str, Plan]:
     """One intent: the request text and the plan (local numbering). Noise (typos, ``lower``,
     ``short``hand) touches only the template's own words, never slot values, so every value can be
-    copied from the request."""
-    values: dict[str, Any] = {}
+    copied from the request. ``fixed`` gives some slots their values instead of drawing them."""
+    values: dict[str, Any] = dict(fixed or {})
     for name, kind in template.slots.items():
+        if name in values:
+            continue
         for _ in range(20):  # two slots of one intent ("to" and "cc") get different values
             value = fill_slot(kind, rng, now, name)
             if format(value) not in {format(v) for v in values.values()}:
@@ -225,21 +228,22 @@ def chain_pairs(templates: list[TaskTemplate]) -> list[tuple[TaskTemplate, TaskT
     ]
 
 
-def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, noun: str) -> TaskTemplate:
-    """The chain as a one-off template: its phrasings name the product by ``noun``, its plan holds
-    :data:`_IT` where the product's reference goes."""
+def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain) -> TaskTemplate:
+    """The chain as a one-off template: ``{it}`` is a slot for the words naming the product (given
+    to :func:`render_template` as ``fixed``, so noise never touches them: an e-mail subject copies
+    them), and its plan holds :data:`_IT` where the product's reference goes."""
     return TaskTemplate(
         f"{owner.id}<{producer.id}",
-        tuple(p.replace("{it}", noun) for p in chain.phrasings),
-        chain.plan.replace("{it}", _IT).replace("{noun}", noun),
-        chain.slots,
+        chain.phrasings,
+        chain.plan.replace("{it}", _IT).replace("{noun}", "{it}"),
+        chain.slots | {"it": "text"},
     )
 
 
-def _inline_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, noun: str) -> TaskTemplate:
-    """The chain said in one clause whose ``noun`` carries the producer's slots ("email {person} the
+def _inline_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain) -> TaskTemplate:
+    """The chain said in one clause whose noun carries the producer's slots ("email {person} the
     summary of {file}"): one template whose plan is the producer's steps, then the chain's, renumbered,
-    with the product as a reference to the producer's last step."""
+    with the product as a reference to the producer's last step; ``{it}`` as in :func:`_chain_template`."""
     shift = len(re.findall(r"^\d+\.", producer.plan, re.M))
     rename = {name: f"{name}_c" for name in chain.slots if name in producer.slots}  # "title" in both
 
@@ -252,11 +256,17 @@ def _inline_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, 
     plan = re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + shift}", plan)
     return TaskTemplate(
         f"{owner.id}<<{producer.id}",
-        tuple(own(p).replace("{it}", noun) for p in chain.phrasings),
-        # {noun} (an e-mail subject) is the request's words: "{when.text}" is "at 3 tomorrow", not its date
-        producer.plan + "\n" + plan.replace("{it}", f"${shift}").replace("{noun}", re.sub(r"\{(\w+)\}", r"{\1.text}", noun)),
-        producer.slots | {rename.get(k, k): v for k, v in chain.slots.items()},
+        tuple(own(p) for p in chain.phrasings),
+        producer.plan + "\n" + plan.replace("{it}", f"${shift}").replace("{noun}", "{it}"),
+        producer.slots | {rename.get(k, k): v for k, v in chain.slots.items()} | {"it": "text"},
     )
+
+
+def _noun(producer: TaskTemplate, noun: str, rng: random.Random, now: datetime) -> dict[str, Any]:
+    """Fixed slots for a chain: ``it``, the words naming the product, and for an inline noun the
+    producer's slot values it says (dates as said: "the zoom link for standup at 9")."""
+    values = {name: fill_slot(kind, rng, now, name) for name, kind in producer.slots.items() if "{" + name in noun}
+    return values | {"it": SlotValue(noun.format(**values))}
 
 
 def _link(merged: Plan, expected: dict[int, list[int]], producer_last: int) -> tuple[Plan, dict[int, list[int]]]:
@@ -398,15 +408,17 @@ def generate(
                 noun = rng.choice(producer.nouns)
                 inline = "{" in noun
                 if inline:  # one clause asks for the product and sends it on: no separate request
-                    link = _inline_template(producer, owner, chain, noun)
+                    link = _inline_template(producer, owner, chain)
                     c = rng.randrange(len(link.phrasings))
-                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
+                    fixed = _noun(producer, noun, rng, now)
+                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
                     texts, plans, phrasing_ids = [ctext], [cplan], [f"{link.id}#{c}"]
                 else:
                     text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short)
-                    link = _chain_template(producer, owner, chain, noun)
+                    link = _chain_template(producer, owner, chain)
                     c = rng.randrange(len(link.phrasings))
-                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short)
+                    fixed = _noun(producer, noun, rng, now)
+                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
                     texts, plans = [text, ctext], [plan, cplan]
                     phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
                 chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]

@@ -313,7 +313,7 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
     if kind == "datetime":
         return sample_when(rng, now, with_duration=True)
     if kind == "date":
-        return sample_when(rng, now)
+        return sample_when(rng, now, day_only=True)
     if kind == "duration":
         minutes, phrase = sample_duration(rng)
         return SlotValue(phrase, minutes)

@@ -1,7 +1,8 @@
 """Intents for synthetic training data: phrasings, typed slots and the plan each produces.
 
 Plans use local step numbers; ``{when}`` is the resolved start, ``{when.end}`` start + duration,
-``{when.minutes}`` the duration, ``{when.day}`` the date.
+``{when.minutes}`` the duration, ``{when.day}`` the date; ``{when.due}`` is the date alone when the
+request names a day without a time (``{when.all_day}`` is then ``True``), else the start.
 """
 
 from __future__ import annotations
@@ -680,7 +681,7 @@ TEMPLATES = [
             "{when}, remind me to {task}",
             "alert me {when} to {task}",
         ),
-        '1. create_reminder("{task}", "{when}", "", "", 0, False)',
+        '1. create_reminder("{task}", "{when.due}", "", "", 0, {when.all_day})',
         {"task": "title", "when": "date"},
         weight=2,
         held_out=("I need to {task} {when}, remind me", "add a reminder to {task} {when}"),
@@ -703,7 +704,7 @@ TEMPLATES = [
             "new {priority} priority reminder to {task} {when}",
             "I need a {priority} priority reminder to {task} {when}",
         ),
-        '1. create_reminder("{task}", "{when}", "", "", {priority}, False)',
+        '1. create_reminder("{task}", "{when.due}", "", "", {priority}, {when.all_day})',
         {"task": "title", "when": "date", "priority": "priority"},
         held_out=(
             "remind me to {task} {when}, {priority} priority",
@@ -837,17 +838,230 @@ TEMPLATES += [
     ),
 ]
 
+# Directions from where the user is, by car (also when no transport is said) or on foot; lookups,
+# forwards and cc lists of two or three people.
+TEMPLATES += [
+    T(
+        "directions_to_drive",
+        (
+            "directions to {place}",
+            "how do I get to {place}?",
+            "navigate to {place}",
+            "drive me to {place}",
+            "driving directions to {place}",
+            "how long is the drive to {place}",
+            "take me to {place} by car",
+            "route to {place}",
+            "get me to {place}",
+            "I need to drive to {place}",
+            "show me the way to {place}",
+            "how do I drive to {place}",
+        ),
+        '1. maps_show_directions("", "{place}", "d")',
+        {"place": "place"},
+    ),
+    T(
+        "directions_to_walk",
+        (
+            "walking directions to {place}",
+            "how do I walk to {place}?",
+            "walk to {place}",
+            "route to {place} on foot",
+            "I want to walk to {place}",
+            "get me to {place} on foot",
+            "show me how to walk to {place}",
+            "walking route to {place}",
+            "can I walk to {place}? show me the way",
+            "navigate to {place} on foot",
+        ),
+        '1. maps_show_directions("", "{place}", "w")',
+        {"place": "place"},
+    ),
+    T(
+        "phone_lookup_two",
+        (
+            "phone numbers for {person} and {person2}",
+            "what are {person} and {person2}'s numbers",
+            "get me the numbers of {person} and {person2}",
+            "look up {person} and {person2}'s phone numbers",
+            "I need {person}'s and {person2}'s numbers",
+            "find the cell numbers of {person} and {person2}",
+        ),
+        '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")',
+        {"person": "person", "person2": "person"},
+    ),
+    T(
+        "email_lookup_two",
+        (
+            "email addresses for {person} and {person2}",
+            "what are {person} and {person2}'s emails",
+            "get me the email addresses of {person} and {person2}",
+            "look up {person} and {person2}'s email",
+            "I need {person}'s and {person2}'s addresses",
+            "find the emails of {person} and {person2}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")',
+        {"person": "person", "person2": "person"},
+    ),
+    T(
+        "forward_two",
+        (
+            "forward this to {person} and {person2}",
+            "forward the email to {person} and {person2}",
+            "send this mail on to {person} and {person2}",
+            "fwd it to {person} and {person2}",
+            "pass this email along to {person} and {person2}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. forward_email(["$1", "$2"], [], "", [])',
+        {"person": "person", "person2": "person"},
+    ),
+    T(
+        "forward_cc_note",
+        (
+            "forward this to {person}, cc {person2}, with the note: {text}",
+            "forward the email to {person} and cc {person2} saying {text}",
+            "fwd to {person} cc {person2}: {text}",
+            "forward it to {person}, copy {person2}, and add {text}",
+            "pass this on to {person} with {person2} in cc: {text}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. forward_email(["$1"], ["$2"], "{text}", [])',
+        {"person": "person", "person2": "person", "text": "text"},
+    ),
+    T(
+        "email_cc_two",
+        (
+            "email {person} and cc {person2} and {person3}: {text}",
+            "send {person} an email, cc {person2} and {person3}, saying {text}",
+            "mail {person} with {person2} and {person3} in cc: {text}",
+            "write to {person}, copy {person2} and {person3}: {text}",
+            "email {person}, cc {person2}, {person3}, that {text}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
+        '4. compose_new_email(["$1"], ["$2", "$3"], "{text}", "{text}", [])',
+        {"person": "person", "person2": "person", "person3": "person", "text": "text"},
+    ),
+    T(
+        "event_invite_three",
+        (
+            "invite {person}, {person2} and {person3} to {title} {when}",
+            "schedule {title} with {person}, {person2} and {person3} {when}",
+            "book {title} {when} with {person}, {person2} and {person3}",
+            "set up {title} {when} for {person}, {person2} and {person3}",
+            "put {title} on the calendar {when} and invite {person}, {person2} and {person3}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
+        '4. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2", "$3"], "", None)',
+        {"person": "person", "person2": "person", "person3": "person", "title": "title", "when": "datetime"},
+    ),
+    T(
+        "sms_quoted",
+        (
+            "tell {person} '{text}'",
+            'send "{text}" to {person}',
+            "text {person} '{text}'",
+            'send {person} "{text}"',
+            "'{text}' to {person} by text",
+            'message {person} "{text}"',
+        ),
+        '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{text}")',
+        {"person": "person", "text": "text"},
+    ),
+]
+
 # Composition (tinyagent.plugins.Chain): what an intent's last step produces, and the ways an intent
 # takes such a product. The generator joins every producer with every chain that accepts its kind
 # ("summarize X and email it to Greg", "get a zoom link for ... and text it to Ana").
 _PERSON = {"person": "person"}
+# A noun that says the producer's slots asks for the product in the same clause ("email Greg the
+# summary of lease.pdf", "text Ana directions to the gym"): about half of each producer's nouns.
 PRODUCES = {
-    "summarize": ("summary", ("the summary", "a summary", "it", "the summary of it")),
-    "zoom_link_only": ("link", ("the link", "the zoom link", "the meeting link", "it")),
-    "map": ("location", ("the location", "the address", "where it is", "it")),
-    "directions_drive": ("directions", ("the directions", "the route", "directions", "it")),
-    "directions_walk": ("directions", ("the directions", "the walking route", "directions", "it")),
-    "directions_here": ("directions", ("the directions", "the route", "directions", "it")),
+    "summarize": (
+        "summary",
+        (
+            "the summary",
+            "a summary",
+            "it",
+            "the summary of it",
+            "the summary of {file}",
+            "a summary of {file}",
+            "the {file} summary",
+        ),
+    ),
+    "zoom_link_only": (
+        "link",
+        (
+            "the link",
+            "the zoom link",
+            "the meeting link",
+            "it",
+            "the zoom link for {title} {when}",
+            "a zoom link for {title} {when}",
+            "the meeting link for {title} {when}",
+        ),
+    ),
+    "map": (
+        "location",
+        (
+            "the location",
+            "the address",
+            "where it is",
+            "it",
+            "the location of {place}",
+            "where {place} is",
+            "the address of {place}",
+        ),
+    ),
+    "directions_drive": (
+        "directions",
+        (
+            "the directions",
+            "the route",
+            "directions",
+            "it",
+            "directions from {place} to {place2}",
+            "the driving route from {place} to {place2}",
+        ),
+    ),
+    "directions_walk": (
+        "directions",
+        (
+            "the directions",
+            "the walking route",
+            "directions",
+            "it",
+            "walking directions from {place} to {place2}",
+            "the walking route from {place} to {place2}",
+        ),
+    ),
+    "directions_here": (
+        "directions",
+        (
+            "the directions",
+            "the route",
+            "directions",
+            "it",
+            "transit directions to {place}",
+            "the bus route to {place}",
+        ),
+    ),
+    "directions_to_drive": (
+        "directions",
+        (
+            "the directions",
+            "the route",
+            "it",
+            "directions to {place}",
+            "the route to {place}",
+            "the way to {place}",
+            "driving directions to {place}",
+        ),
+    ),
+    "directions_to_walk": (
+        "directions",
+        ("the directions", "the walking route", "it", "walking directions to {place}", "the walking route to {place}"),
+    ),
 }
 _ANY = ("summary", "link", "location", "directions", "list")
 CHAINS = {
