@@ -52,6 +52,20 @@ __all__ = [
 
 END_OF_PLAN = "<END_OF_PLAN>"
 
+
+def _outside_strings(line: str, marker: str) -> int:
+    """Where ``marker`` first occurs outside double-quoted string literals, or -1."""
+    quoted = escaped = False
+    for i, ch in enumerate(line):
+        if quoted:
+            escaped, quoted = (not escaped and ch == "\\"), quoted and (escaped or ch != '"')
+        elif ch == '"':
+            quoted = True
+        elif line.startswith(marker, i):
+            return i
+    return -1
+
+
 # Step numbers and references have at most 6 digits: int() on a 5,000-digit number raised Python's own
 # ValueError (its digit limit) instead of a PlanError; a longer run of digits is not a number here.
 _WHOLE_REF = re.compile(r"^\$(?:\{(\d{1,6})\}|(\d{1,6}))$")
@@ -271,8 +285,9 @@ class PlanParser:
         self._lineno += 1
         line = raw.strip()
         ended_here = False
-        if END_OF_PLAN in line:
-            head, _, tail = line.partition(END_OF_PLAN)
+        at = _outside_strings(line, END_OF_PLAN)
+        if at >= 0:  # the marker inside a string argument is text, not the end of the plan
+            head, tail = line[:at], line[at + len(END_OF_PLAN) :]
             if tail.strip():
                 raise self._fail("after_join", f"text after {END_OF_PLAN}: {tail.strip()[:40]!r}")
             line, ended_here = head.strip(), True

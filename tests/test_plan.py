@@ -167,6 +167,15 @@ literals = st.recursive(
 )
 
 
+def test_the_end_marker_inside_a_string_is_text():
+    """Hypothesis found it: a string argument "<END_OF_PLAN>" ended the plan mid-line."""
+    plan = Plan((Step(1, "a", (["<END_OF_PLAN>"], 'say "x <END_OF_PLAN>"')),), 2)
+    text = render_plan(plan)
+    assert [s.args for s in parse_plan(text).steps] == [(["<END_OF_PLAN>"], 'say "x <END_OF_PLAN>"')]
+    with pytest.raises(PlanError, match="text after <END_OF_PLAN>"):
+        parse_plan('1. a("x")<END_OF_PLAN> b\n2. join()')
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "send_sms"]), st.lists(literals, max_size=4)), max_size=5))
 def test_round_trip_property(calls):
