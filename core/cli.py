@@ -689,6 +689,12 @@ def _print_tree(data: dict[str, Any], indent: str = "") -> None:
     help="LoRA rank; 0: fine-tune the whole base. Default: 0 on the embedded base (4M parameters), 32 on --base.",
 )
 @click.option("--eval-limit", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option(
+    "--micro-batch",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Rows per forward/backward pass, gradients accumulated (less memory, the same update). 0: all 32.",
+)
 @click.option("--resume", is_flag=True, help="Reuse a finished planner training run; export and evaluate it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def retrain(
@@ -709,6 +715,7 @@ def retrain(
     planner_examples: int | None,
     rank: int | None,
     eval_limit: int,
+    micro_batch: int,
     resume: bool,
     config_path: str | None,
     as_json: bool,
@@ -750,6 +757,7 @@ def retrain(
             eval_limit=eval_limit,
             resume=resume,
             prompt_style=planner_prompt,
+            micro_batch=micro_batch,
         )
 
     results: dict[str, Any] = {}

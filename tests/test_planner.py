@@ -214,3 +214,27 @@ def test_retrain_under_a_launcher_runs_only_the_planner_stage(monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "2")
     out = CliRunner().invoke(cli, ["retrain"])
     assert out.exit_code != 0 and "only the planner stage runs" in out.output
+
+
+def test_micro_batches_give_the_whole_batchs_gradient():
+    """--micro-batch trades memory for passes, never the update: the accumulated gradient is the batch's."""
+    import torch
+    from accelerate import Accelerator
+
+    from tinyagent.training.planner import _new_model, accumulate
+
+    torch.manual_seed(0)
+    model = _new_model(PlannerConfig(**TINY), 400)
+    ids = torch.randint(3, 400, (5, 12))
+    labels = ids.clone()
+    labels[:, :4] = -100  # the prompt is not predicted
+    labels[1, 6:] = -100  # rows of different lengths: padding
+    labels[3, 9:] = -100
+    grads, losses = [], []
+    for micro in (0, 2, 1):
+        model.zero_grad()
+        losses.append(accumulate(model, ids, labels, micro, Accelerator(cpu=True)))
+        grads.append(torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None]))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5) and losses[0] == pytest.approx(losses[2], rel=1e-5)
+    assert torch.allclose(grads[0], grads[1], atol=1e-6) and torch.allclose(grads[0], grads[2], atol=1e-6)
+    assert grads[0].abs().sum() > 0

@@ -41,6 +41,9 @@ class PlannerConfig:
     max_len: int = 512
     steps: int = 3000
     batch: int = 32
+    # Rows per forward/backward pass (0: the whole batch). Gradients accumulate over the slices, so an
+    # update is the batch's; SmolLM2-135M at batch 32 peaked at 23 GB here (killed on a 24 GiB machine).
+    micro_batch: int = 0
     lr: float = 2e-3
     warmup: int = 100
     seed: int = 0
@@ -181,6 +184,23 @@ def _batches(encoded: list[tuple[list[int], int]], batch: int, rng: random.Rando
             yield ids, labels
 
 
+def accumulate(model: Any, ids: Any, labels: Any, micro: int, acc: Any) -> float:
+    """Forward and backward one batch in slices of ``micro`` rows (0: all at once). Each slice's mean
+    token loss is weighted by its share of the batch's predicted tokens, so the accumulated gradient
+    is the whole batch's (tested); returns the batch's mean token loss."""
+    predicted = labels[:, 1:] != -100  # the model shifts labels by one
+    total = max(int(predicted.sum()), 1)
+    size = micro or len(ids)
+    loss_sum = 0.0
+    for i in range(0, len(ids), size):
+        share = int(predicted[i : i + size].sum()) / total
+        if share:
+            loss = model(input_ids=ids[i : i + size].to(acc.device), labels=labels[i : i + size].to(acc.device)).loss
+            acc.backward(loss * share)
+            loss_sum += loss.item() * share
+    return loss_sum
+
+
 def _new_model(cfg: PlannerConfig, vocab: int) -> Any:
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -250,12 +270,11 @@ def train_planner(
         for group in opt.param_groups:
             group["lr"] = lr
         ids, labels = next(batches)
-        loss = model(input_ids=ids.to(acc.device), labels=labels.to(acc.device)).loss
-        acc.backward(loss)
+        loss = accumulate(model, ids, labels, cfg.micro_batch, acc)
         acc.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        losses.append(loss.item())
+        losses.append(loss)
         if progress and acc.is_main_process and (step % 10 == 0 or step + 1 == cfg.steps):
             progress("planner", step + 1, cfg.steps)
     acc.wait_for_everyone()

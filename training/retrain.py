@@ -190,6 +190,7 @@ def retrain_planner(
     resume: bool = False,
     shape: dict | None = None,
     prompt_style: str = "compact",
+    micro_batch: int = 0,
 ) -> dict:
     """Train the planner for the installed tools, export GGUF, evaluate, and install it atomically.
 
@@ -200,6 +201,7 @@ def retrain_planner(
     reuses a finished training run in the work folder and continues with export and evaluation.
     ``shape`` overrides :class:`PlannerConfig` fields (a tiny model in tests). ``prompt_style``:
     ``compact``, or ``compact-rag`` (the nearest stored plan in every prompt, at training and serving).
+    ``micro_batch`` splits each batch into passes of that many rows (less memory, the same update).
     """
     import shutil
     import time
@@ -238,7 +240,7 @@ def retrain_planner(
     full = from_scratch or rank == 0  # a whole model (new or fine-tuned) rather than an adapter
     lr = 2e-3 if from_scratch or not full else 1e-3
     defaults = {"steps": steps or (3000 if from_scratch else 1200), "lora_rank": 0 if full else rank, "lr": lr}
-    cfg = PlannerConfig(**{**defaults, "seed": seed, **(shape or {})})
+    cfg = PlannerConfig(**{**defaults, "seed": seed, "micro_batch": micro_batch, **(shape or {})})
     trained = work / ("base" if full else "lora")
     base_gguf = resolve_gguf(base) if base and not from_scratch else None  # a GGUF base: train on a float copy
     if base_gguf is not None:
