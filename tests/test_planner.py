@@ -238,3 +238,12 @@ def test_micro_batches_give_the_whole_batchs_gradient():
     assert losses[0] == pytest.approx(losses[1], rel=1e-5) and losses[0] == pytest.approx(losses[2], rel=1e-5)
     assert torch.allclose(grads[0], grads[1], atol=1e-6) and torch.allclose(grads[0], grads[2], atol=1e-6)
     assert grads[0].abs().sum() > 0
+
+
+def test_a_short_run_reaches_its_learning_rate():
+    from tinyagent.training.planner import learning_rate
+
+    short = PlannerConfig(steps=20, warmup=100, lr=1e-3)
+    assert max(learning_rate(short, s) for s in range(20)) == pytest.approx(1e-3, rel=0.05)
+    long = PlannerConfig(steps=3000, warmup=100, lr=1e-3)  # long runs keep their warmup
+    assert learning_rate(long, 49) == pytest.approx(0.5e-3, rel=0.01) and learning_rate(long, 2999) < 0.11e-3

@@ -184,6 +184,14 @@ def _batches(encoded: list[tuple[list[int], int]], batch: int, rng: random.Rando
             yield ids, labels
 
 
+def learning_rate(cfg: PlannerConfig, step: int) -> float:
+    """Linear warmup, then cosine decay to a tenth. The warmup is at most a tenth of the run: a
+    20-step SmolLM2 run under the 100-step warmup never passed 20% of its learning rate and planned
+    none of 20 test requests."""
+    warmup = max(1, min(cfg.warmup, cfg.steps // 10))
+    return cfg.lr * min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / cfg.steps)))
+
+
 def accumulate(model: Any, ids: Any, labels: Any, micro: int, acc: Any) -> float:
     """Forward and backward one batch in slices of ``micro`` rows (0: all at once). Each slice's mean
     token loss is weighted by its share of the batch's predicted tokens, so the accumulated gradient
@@ -266,9 +274,8 @@ def train_planner(
     model.train()
     losses: list[float] = []
     for step in range(cfg.steps):
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / cfg.steps)))
         for group in opt.param_groups:
-            group["lr"] = lr
+            group["lr"] = learning_rate(cfg, step)
         ids, labels = next(batches)
         loss = accumulate(model, ids, labels, cfg.micro_batch, acc)
         acc.clip_grad_norm_(params, 1.0)
