@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 import string
 import time
 from collections.abc import Callable, Iterator
@@ -228,45 +227,25 @@ def chain_pairs(templates: list[TaskTemplate]) -> list[tuple[TaskTemplate, TaskT
     ]
 
 
-def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain) -> TaskTemplate:
+def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, inline: bool) -> TaskTemplate:
     """The chain as a one-off template: ``{it}`` is a slot for the words naming the product (given
     to :func:`render_template` as ``fixed``, so noise never touches them: an e-mail subject copies
-    them), and its plan holds :data:`_IT` where the product's reference goes."""
+    them), and its plan holds :data:`_IT` where the product's reference goes. ``inline``: the noun
+    carries the producer's slots ("email {person} the summary of {file}"), so the request says the
+    producer only through it."""
     return TaskTemplate(
-        f"{owner.id}<{producer.id}",
+        f"{owner.id}{'<<' if inline else '<'}{producer.id}",
         chain.phrasings,
         chain.plan.replace("{it}", _IT).replace("{noun}", "{it}"),
         chain.slots | {"it": "text"},
     )
 
 
-def _inline_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain) -> TaskTemplate:
-    """The chain said in one clause whose noun carries the producer's slots ("email {person} the
-    summary of {file}"): one template whose plan is the producer's steps, then the chain's, renumbered,
-    with the product as a reference to the producer's last step; ``{it}`` as in :func:`_chain_template`."""
-    shift = len(re.findall(r"^\d+\.", producer.plan, re.M))
-    rename = {name: f"{name}_c" for name in chain.slots if name in producer.slots}  # "title" in both
-
-    def own(text: str) -> str:
-        for name, new in rename.items():
-            text = re.sub(r"\{" + name + r"(?=[.}\[])", "{" + new, text)
-        return text
-
-    plan = re.sub(r"^(\d+)\.", lambda m: f"{int(m[1]) + shift}.", own(chain.plan), flags=re.M)
-    plan = re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + shift}", plan)
-    return TaskTemplate(
-        f"{owner.id}<<{producer.id}",
-        tuple(own(p) for p in chain.phrasings),
-        producer.plan + "\n" + plan.replace("{it}", f"${shift}").replace("{noun}", "{it}"),
-        producer.slots | {rename.get(k, k): v for k, v in chain.slots.items()} | {"it": "text"},
-    )
-
-
-def _noun(producer: TaskTemplate, noun: str, rng: random.Random, now: datetime) -> dict[str, Any]:
-    """Fixed slots for a chain: ``it``, the words naming the product, and for an inline noun the
-    producer's slot values it says (dates as said: "the zoom link for standup at 9")."""
+def _noun(producer: TaskTemplate, noun: str, rng: random.Random, now: datetime) -> tuple[dict[str, Any], SlotValue]:
+    """The producer's slot values an inline noun says (none for "the summary"), and the words naming
+    the product, those values as said ("the zoom link for standup at 9")."""
     values = {name: fill_slot(kind, rng, now, name) for name, kind in producer.slots.items() if "{" + name in noun}
-    return values | {"it": SlotValue(noun.format(**values))}
+    return values, SlotValue(noun.format(**values))
 
 
 def _link(merged: Plan, expected: dict[int, list[int]], producer_last: int) -> tuple[Plan, dict[int, list[int]]]:
@@ -401,26 +380,20 @@ def generate(
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
             short = rng.random() < 0.08 * cfg.noise  # nor spell words out
             chained = pairs and k >= 2 and forced < 0 and rng.random() < cfg.chain_rate
-            inline = False
             if chained:  # the producer first, then the chain that takes its product, then the rest
                 producer, owner, chain = rng.choice(pairs)
                 j = rng.choice([j for j in range(len(producer.phrasings)) if j not in banned.get(producer.id, set())])
                 noun = rng.choice(producer.nouns)
+                values, it = _noun(producer, noun, rng, now)
+                # an inline noun ("the summary of {file}") asks for the product in the clause that
+                # sends it on: the producer's plan, with the noun's values, and no words of its own
                 inline = "{" in noun
-                if inline:  # one clause asks for the product and sends it on: no separate request
-                    link = _inline_template(producer, owner, chain)
-                    c = rng.randrange(len(link.phrasings))
-                    fixed = _noun(producer, noun, rng, now)
-                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
-                    texts, plans, phrasing_ids = [ctext], [cplan], [f"{link.id}#{c}"]
-                else:
-                    text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short)
-                    link = _chain_template(producer, owner, chain)
-                    c = rng.randrange(len(link.phrasings))
-                    fixed = _noun(producer, noun, rng, now)
-                    ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
-                    texts, plans = [text, ctext], [plan, cplan]
-                    phrasing_ids = [f"{producer.id}#{j}", f"{link.id}#{c}"]
+                text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short, values)
+                link = _chain_template(producer, owner, chain, inline)
+                c = rng.randrange(len(link.phrasings))
+                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, {"it": it})
+                texts, plans = ([] if inline else [text]) + [ctext], [plan, cplan]
+                phrasing_ids = ([] if inline else [f"{producer.id}#{j}"]) + [f"{link.id}#{c}"]
                 chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
             for i, t in enumerate(chosen):
                 if chained and i < 2:
@@ -433,7 +406,7 @@ def generate(
                 plans.append(plan)
                 phrasing_ids.append(f"{t.id}#{j}")
             merged, expected = _merge(plans)
-            if chained and not inline:
+            if chained:
                 merged, expected = _link(merged, expected, len(plans[0].steps))
             query = _surface(texts, rng, cfg.noise)
             if query in seen:
