@@ -175,6 +175,7 @@ def test_a_classifier_extended_with_a_new_pack_keeps_its_encoder(trained, packs,
     """`retrain --extend-classifier` after installing a pack: the trained encoder stays as it is (same
     embeddings), a new head scores every installed tool, and the threshold is calibrated again."""
     import numpy as np
+    import onnx
 
     from tinyagent.toolrag import Encoder
 
@@ -198,6 +199,15 @@ def test_a_classifier_extended_with_a_new_pack_keeps_its_encoder(trained, packs,
     assert "set_alarm" in {t.name for t in rag.select("wake me up at 6:30 tomorrow").tools}
     again = CliRunner().invoke(cli, ["retrain", "--only", "classifier", "--extend-classifier"])
     assert "classifier: up to date" in again.output
+    # an extended classifier extends again (its head replaced, not stacked on: one "logits" node)
+    from tinyagent.training.classifier import ClassifierConfig, extend_classifier
+
+    data = next((home / "artifacts" / "work").glob("*/data/manifest.json")).parent
+    twice = home / "twice"
+    extend_classifier(reg, data, twice, "twice", folder, ClassifierConfig(max_examples=600))
+    twice_logits, twice_emb = Encoder(twice)(queries)
+    assert np.allclose(twice_emb, new_emb, atol=1e-5) and twice_logits.shape == (3, len(reg.tools))
+    assert [n.op_type for n in onnx.load(str(twice / "model.onnx")).graph.node].count("Gemm") == 1
     # a plain retrain asks for a classifier trained from the start: the extended one does not count
     full = ["retrain", "--only", "classifier", "--classifier-examples", "1200", "--classifier-layers", "2"]
     out = CliRunner().invoke(cli, full)

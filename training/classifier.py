@@ -299,9 +299,13 @@ def extend_classifier(
 
     model = onnx.load(str(old_dir / "model.onnx"))
     graph = model.graph
-    for node in graph.node:  # the old head's output stays computed but unused (a 384 x N product)
-        node.output[:] = ["old_logits" if o == "logits" else o for o in node.output]
+    # the old head goes, with every node and weight only it used (a head extended before included)
     graph.output.remove(next(o for o in graph.output if o.name == "logits"))
+    while dead := [n for n in graph.node if not set(n.output) & _consumed(graph)]:
+        for node in dead:
+            graph.node.remove(node)
+    for init in [i for i in graph.initializer if i.name not in _consumed(graph)]:
+        graph.initializer.remove(init)
     weight = head.weight.detach().numpy().T.astype(np.float32)
     graph.initializer.extend(
         [
@@ -322,6 +326,11 @@ def extend_classifier(
         return manifest
 
     return _install(out_dir, t_start, build)
+
+
+def _consumed(graph: Any) -> set[str]:
+    """Names a node reads or the graph returns."""
+    return {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
 
 
 def _install(out_dir: Path, t_start: float, build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
