@@ -35,6 +35,7 @@ MAX_SOURCE = 4000  # characters of request (and replan context) that grounded va
 
 # Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
 # <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there.
+_JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_rule)
 _CUT = re.compile(r'["\\<\x00-\x1f\x7f]|(?<=\$)\{')
 
 _BASE = rf"""
@@ -68,16 +69,22 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
     """``span``: a string literal holding a piece of ``texts`` made of whole words, or nothing.
     Position ``i`` gets ``p<i> ::= [its character] p<i+1>?`` (the grammar grows linearly). The
     continuation is required before a letter or digit and after a space, so a piece starts and ends
-    where words do. A word's first letter may change case ("Return the book is done" -> "return the
-    book"); the rest is copied as written."""
+    where words do. ``-._@/`` between two letters or digits join one word ("Hye-jin", "notes.pdf",
+    "555-0134", "boss@acme.example"): no piece starts or ends inside it. A word's first letter may
+    change case ("Return the book is done" -> "return the book"); the rest is copied as written."""
     starts, n = [], 0
     for text in texts:
         for piece in _CUT.split(text):
+            joins = {
+                i
+                for i in range(1, len(piece) - 1)
+                if piece[i] in _JOIN and piece[i - 1].isalnum() and piece[i + 1].isalnum()
+            }
             for i, ch in enumerate(piece):
-                word_start = i == 0 or not piece[i - 1].isalnum()
+                word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
-                    inside = ch.isspace() or piece[i + 1].isalnum()
+                    inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i in joins
                     rule += f" p{n + 1}" if inside else f" p{n + 1}?"
                 rules[f"p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -185,14 +185,31 @@ def _sms(recipients: str, message: str) -> str:
     return f'1. send_sms([{recipients}], "{message}")\n2. join()'
 
 
+def test_joined_words_are_copied_whole():
+    """ "-._@/" between letters or digits join a word: no name cut at its hyphen, no address at its dot."""
+    request = "email the notes.pdf summary to Hye-jin, boss@acme.example and 0612-555-901. Then stop - ok"
+    g = Grammar(plan_grammar(_grounded_tools(), [request], None))
+    for whole in ("Hye-jin", "boss@acme.example", "0612-555-901", "notes.pdf", "stop - ok", "Then stop"):
+        assert g.accepts(_sms(f'"{whole}"', "")), whole
+    for cut in ("Hye", "jin", "boss", "acme.example", "boss@acme.Example", "0612", "555-901", "notes", "pdf"):
+        assert not g.accepts(_sms(f'"{cut}"', "")), cut
+
+
 def test_grounded_values_are_whole_words_of_the_request():
     g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], ["2026-11-25 09:00:00"]))
-    for message in ("the Q3 budget is $40", "The Q3 budget", "budget_v2.xlsx", "is $40, see budget_v2", "", "Text"):
+    for message in (
+        "the Q3 budget is $40",
+        "The Q3 budget",
+        "budget_v2.xlsx",
+        "is $40, see budget_v2.xlsx",
+        "",
+        "Text",
+    ):
         assert g.accepts(_sms('"Maria Lopez"', message)), message
     assert g.accepts(_sms('"maria lopez", "+1 415 555 0199"', "the Q3 budget")), "a word's first letter may change"
     for invented in ("Maria Chen", "Roadmap", "MARIA", "the budget"):
         assert not g.accepts(_sms(f'"{invented}"', "hi")), invented
-    for cut in ("Mari", "aria", "Lop", " Maria", "Maria ", "budget_v2.", "+1 41", "$40"):
+    for cut in ("Mari", "aria", "Lop", " Maria", "Maria ", "budget_v2.", "budget_v2", "xlsx", "+1 41", "$40"):
         assert not g.accepts(_sms(f'"{cut}"', "")), f"{cut!r}: a piece starts and ends where words do"
     g2 = Grammar(plan_grammar(_grounded_tools(), [REQUEST], None))
     assert g2.accepts('1. send_sms(["Maria"], "Text")\n2. remind("$1", "2030-01-01 00:00:00", "x")\n3. join()')
