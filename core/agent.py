@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,6 +24,7 @@ from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
 from .prompt import COMPACT_STYLES, build_prompt, compact_prompt, examples_for, rules_for
+from .retract import request_starts, take_back
 from .when import resolve_times
 
 __all__ = [
@@ -185,6 +187,15 @@ class Agent:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @functools.cached_property
+    def _starts(self) -> frozenset[str]:
+        return request_starts(p for t in self.registry.templates for p in t.phrasings)
+
+    def said(self, query: str) -> str:
+        """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`):
+        what the planner, Tool RAG and the grammar read."""
+        return take_back(query, self._starts)
+
     @property
     def prompt_style(self) -> str:
         """The config's choice, else the backend's (its model was trained on one), else the original."""
@@ -232,13 +243,14 @@ class Agent:
         without executing anything."""
         now = now or current_time()
         t0 = time.perf_counter()
-        selection = self.selector.select(query)
+        said = self.said(query)
+        selection = self.selector.select(said)
         t1 = time.perf_counter()
         if selection.untrained:
             message = untrained_message(self.registry, selection.untrained)
             return PlanResult(query, now, tools=list(selection.untrained), error=message, untrained=selection.untrained)
-        prompt = self.prompt(query, now, selection)
-        grammar = self.grammar(selection, query, now)
+        prompt = self.prompt(said, now, selection)
+        grammar = self.grammar(selection, said, now)
         t2 = time.perf_counter()
         result = PlanResult(query, now, tools=[t.name for t in selection.tools])
         result.stage_ms = {"select": (t1 - t0) * 1000, "prompt": (t2 - t1) * 1000}
@@ -277,7 +289,8 @@ class Agent:
         """
         now = now or current_time()
         run = RunResult(query)
-        selection = self.selector.select(query)  # replanning keeps the selection
+        said = self.said(query)
+        selection = self.selector.select(said)  # replanning keeps the selection
         if selection.untrained:
             run.answer = untrained_message(self.registry, selection.untrained)
             return run
@@ -292,17 +305,17 @@ class Agent:
         context = ""
         for round_no in range(self.config.max_rounds):
             t0 = time.perf_counter()
-            prompt = self.prompt(query, now, selection, context)
+            prompt = self.prompt(said, now, selection, context)
             result = PlanResult(query, now, tools=[t.name for t in selection.tools])
             result.prompt_tokens = self.backend.count_tokens(prompt)
             seen = [v for _, trace in run.rounds for v in observed_values(trace)]
-            grammar = self.grammar(selection, query, now, "\n".join(seen))
+            grammar = self.grammar(selection, said, now, "\n".join(seen))
             trace = await executor.run(self._stream_steps(prompt, result, grammar))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
                 result.error = trace.planner_error
             run.rounds.append((result, trace))
-            decision = self.joiner.decide(query, result.plan, trace, self.config.max_rounds - round_no - 1)
+            decision = self.joiner.decide(said, result.plan, trace, self.config.max_rounds - round_no - 1)
             if decision.action == "finish":
                 run.answer = decision.answer
                 break

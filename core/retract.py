@@ -1,0 +1,64 @@
+"""Corrections said out loud: "by car, no wait, by train" plans "by train", and "text Yara... sorry,
+email Yara that ..." plans the e-mail.
+
+A correction is a marker ("... sorry,", ", no wait,", "... actually", " - I mean") with words on both
+sides. What follows it replaces what it corrects in one of two ways, and in no other:
+
+- it starts with a word said before the marker: the request is spliced at that word's last
+  occurrence ("directions to the office by car, no wait, by train" -> "... office by train");
+- it starts with a word that starts a request (``starts``: the installed packs' phrasings say which):
+  the request starts over there ("drive... actually walk to the market" -> "walk to the market").
+
+Anything else is left as said, marker included: "tell Bob the film was... actually great" keeps its
+message, and the planner (trained on false starts too) reads it whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+__all__ = ["request_starts", "take_back"]
+
+# An ellipsis takes any of the words; a comma or a dash only the ones that never start a message
+# ("text Bob, no, I can't come" and "Ana, actually, it's fine" are messages)
+_MARKER = re.compile(
+    r"(?:\.\.\.|…)\s*(?:sorry|no wait|wait no|no|oops|actually|I mean|make that|scratch that)\b[,:]?\s+"
+    r"|(?:,|\s-+|\s—)\s*(?:no wait|wait no|scratch that|I mean|sorry,? I mean|make that|oops)\b[,:]?\s+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w'@.+-]+")
+
+
+# Words that start requests and messages alike ("... actually I loved it" is a message)
+_NEVER_STARTS = set("i i'm i've i'd can could would will please the a an my what what's whats how do".split())
+_NEVER_STARTS |= set("is are where when who which it this that we you hey hi ok so just quick short".split())
+
+
+def request_starts(phrasings: Iterable[str]) -> frozenset[str]:
+    """The first words of the packs' phrasings that only begin a request ("text", "email", "remind")."""
+    firsts = (_first_word(p) for p in phrasings if not p.startswith("{"))
+    return frozenset(w for w in firsts if w.isalpha() and len(w) > 2 and w not in _NEVER_STARTS)
+
+
+def _first_word(text: str) -> str:
+    m = _WORD.match(text)
+    return m.group(0).casefold() if m else ""
+
+
+def take_back(request: str, starts: Collection[str] = ()) -> str:
+    """The request as meant: every correction applied, left to right (see the module docstring).
+    ``starts``: case-folded words that begin a request."""
+    pos = 0
+    while m := _MARKER.search(request, pos):
+        before, after = request[: m.start()], request[m.end() :]
+        word = _first_word(after)
+        spans = [w for w in _WORD.finditer(before) if w.group(0).casefold() == word]
+        if word and spans:
+            request = before[: spans[-1].start()] + after
+            pos = spans[-1].start()
+        elif word and word in starts:
+            request, pos = after, 0
+        else:
+            pos = m.end()
+    return request

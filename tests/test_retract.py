@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tinyagent.agent import Agent
+from tinyagent.backends.scripted import ScriptedBackend
+from tinyagent.plugins.host import get_plugin_manager, load_registry
+from tinyagent.retract import request_starts, take_back
+
+STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", "walk to {place}", "I need {x}"])
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("directions to the office by car, no wait, by train", "directions to the office by train"),
+        ("text Yara... sorry, email Yara that the keys are here", "email Yara that the keys are here"),
+        ("drive... actually walk to the farmers market", "walk to the farmers market"),
+        ("email Bo the report… I mean the summary", "email Bo the summary"),
+        ("text Ana at 5 - I mean at 6: on my way", "text Ana at 6: on my way"),
+        ("text Al... no wait, email Al... sorry, text Al: hi", "text Al: hi"),  # every correction, in order
+    ],
+)
+def test_a_correction_replaces_what_it_corrects(said, meant):
+    assert take_back(said, STARTS) == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "tell Bob the film was... actually great",  # "great" neither repeats a word nor starts a request
+        "text Bob, no, I can't come",  # a comma and "no" begin messages
+        "text Ana: I'm... actually I need a minute",  # "I" starts messages too: never a restart
+        "email Kim, actually, the deck is fine",
+        "remind me to say sorry, no wait is too long",
+        "text Jo... sorry",  # nothing after the marker
+    ],
+)
+def test_anything_else_is_left_as_said(said):
+    assert take_back(said, STARTS) == said
+
+
+def test_only_words_that_begin_requests_restart_one():
+    assert STARTS == {"text", "email", "walk"}  # "I" begins messages as well, a slot begins nothing
+
+
+def test_the_agent_plans_the_request_as_meant(home, monkeypatch):
+    """The prompt, Tool RAG and the grammar read the corrected request; the result keeps what was said."""
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    meant = "email Yara that the keys are under the mat"
+    plan = '1. get_email_address("Yara")\n2. compose_new_email(["$1"], [], "keys", "the keys are under the mat", [])\n'
+    backend = ScriptedBackend(script={meant: [plan + "3. join()<END_OF_PLAN>"]})
+    agent = Agent(load_registry(get_plugin_manager()), backend)
+    said = "text Yara... sorry, " + meant
+    result = agent.plan(said, datetime(2026, 11, 24, 10, 30))
+    assert result.query == said and not result.issues and result.plan is not None
+    assert result.plan.tools == ["get_email_address", "compose_new_email"]
+    assert f"Question: {meant}" in backend.prompts[0] and "sorry" not in backend.prompts[0]
