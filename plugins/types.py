@@ -105,6 +105,8 @@ class TaskTemplate:
 
     Composition: ``produces`` names the kind of value the plan's last step returns and ``nouns`` how a
     request refers to it; ``chains`` are the ways this intent takes such a value (see :class:`Chain`).
+    ``subject`` is how a message that sends the product names it (``"{title}"``: the meeting's topic);
+    by default, the noun's words.
     """
 
     id: str
@@ -116,11 +118,14 @@ class TaskTemplate:
     produces: str = ""
     nouns: tuple[str, ...] = ()
     chains: tuple[Chain, ...] = ()
+    subject: str = ""
     pack: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if bool(self.produces) != bool(self.nouns):
             raise ValueError(f"task template {self.id!r}: 'produces' and 'nouns' go together")
+        if self.subject and not self.produces:
+            raise ValueError(f"task template {self.id!r}: 'subject' names a product it does not declare")
         for chain in self.chains:
             chain.check(self.id)
         if not self.phrasings:
@@ -128,7 +133,7 @@ class TaskTemplate:
         for kind in self.slots.values():
             if kind not in SLOT_KINDS:
                 raise ValueError(f"task template {self.id!r}: unknown slot kind {kind!r}")
-        for text in (*self.phrasings, self.plan, *self.nouns):
+        for text in (*self.phrasings, self.plan, *self.nouns, self.subject):
             for _, name, _, _ in string.Formatter().parse(text):
                 base = (name or "").split(".")[0].split("[")[0]
                 if base and base not in self.slots:
@@ -154,5 +159,6 @@ class TaskTemplate:
             }
             | ({"held_out": list(self.held_out)} if self.held_out else {})
             | ({"produces": self.produces, "nouns": list(self.nouns)} if self.produces else {})
+            | ({"subject": self.subject} if self.subject else {})
             | ({"chains": [c.to_json() for c in self.chains]} if self.chains else {})
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import datetime
 
 import pytest
@@ -231,6 +232,52 @@ def test_an_inline_noun_must_say_every_value_of_its_plan():
             "route", ("route from {a} to {b}",), '1. directions("{a}", "{b}")', {"a": "place", "b": "place"},
             produces="directions", nouns=("the route", "the route to {b}"),
         )  # fmt: skip
+
+
+def test_a_chain_back_to_the_producers_person_says_a_pronoun_and_reuses_the_lookup(packs):
+    """ "set up a zoom with Theo and email him the link": Theo's address, looked up once; the subject is
+    the meeting's topic (the producer's ``subject``), and nobody is ever looked up as "him"."""
+    cfg = DataConfig(2500, 20, 20, 20, 20, chain_rate=1.0)
+    examples = list(generate(packs, cfg))
+    said = re.compile(r'get_(?:email_address|phone_number)\("(?:him|her|them)"\)')
+    assert not any(said.search(e.plan) for e in examples)
+    back = [e for e in examples if any(p.startswith("email<zoom#") for p in e.phrasings)]
+    back = [e for e in back if re.search(r"\b(?:him|her|them)\b", e.query)]
+    assert len(back) >= 3
+    for ex in back:
+        plan = parse_plan(ex.plan)
+        zoom = next(s for s in plan.steps if s.tool == "get_zoom_meeting_link")
+        mail = next(s for s in plan.steps if s.tool == "compose_new_email")
+        assert mail.args[0] == zoom.args[3] == ["$1"], ex.plan  # the invitee's own lookup
+        assert mail.args[2] == zoom.args[0] and mail.args[3] == f"${zoom.idx}", ex.plan
+
+
+def test_a_subject_must_name_a_product_with_slots_of_its_own():
+    from tinyagent.plugins import TaskTemplate
+
+    with pytest.raises(ValueError, match="does not declare"):
+        TaskTemplate("t", ("do {a}",), '1. f("{a}")', {"a": "title"}, subject="{a}")
+    with pytest.raises(ValueError, match="has no slot"):
+        TaskTemplate("t", ("do {a}",), '1. f("{a}")', {"a": "title"}, produces="x", nouns=("it",), subject="{b}")
+
+
+def test_a_false_start_taken_back_leaves_only_what_follows_in_the_plan(packs):
+    from tinyagent.training.generator import CORRECTIONS
+
+    examples = list(generate(packs, DataConfig(400, 20, 20, 20, 20, correction_rate=1.0)))
+    for ex in examples:
+        marker = next((m for m in CORRECTIONS if m in ex.query), None)
+        assert marker, ex.query
+        assert not check_example(ex.to_json(), packs), ex.query
+    rate = DataConfig().correction_rate
+    plain = list(generate(packs, DataConfig(2000, 20, 20, 20, 20)))
+    taken_back = sum(any(m in e.query for m in CORRECTIONS) for e in plain) / len(plain)
+    assert rate / 2 < taken_back < rate * 2
+
+
+def test_no_request_says_two_determiners_in_a_row(packs):
+    """An article in the template and one in the value ("my the Party review note") is not English."""
+    assert not [e.query for e in _examples(packs, 2000) if re.search(r"\b(?:the|my|a|your)\s+the\b", e.query, re.I)]
 
 
 def test_a_day_without_a_time_makes_an_all_day_reminder(packs):

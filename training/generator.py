@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import string
 import time
 from collections.abc import Callable, Iterator
@@ -73,6 +74,17 @@ SUFFIXES = [
     " Many thanks!",
     " thx",
     " if you can",
+]
+# A false start the request takes back ("text Yara... sorry, email Yara that ..."): the planner must
+# plan only what follows
+CORRECTIONS = [
+    "... sorry, ",
+    "... no wait, ",
+    ", no, ",
+    "... actually ",
+    " - I mean ",
+    ", scratch that, ",
+    "... oops, ",
 ]
 # Texting shorthand for a template's own words (never a slot value): "whats lisa's numbr", "reply w/ thanks"
 SHORTHAND = {
@@ -212,6 +224,7 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
     return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
 
 
+_DOUBLE_DETERMINER = re.compile(r"\b(?:the|my|a|an|your|our)\s+the\b", re.IGNORECASE)
 _IT = "@@IT@@"  # where a chain's plan takes the product, until it becomes a $N reference
 
 
@@ -236,16 +249,27 @@ def _chain_template(producer: TaskTemplate, owner: TaskTemplate, chain: Chain, i
     return TaskTemplate(
         f"{owner.id}{'<<' if inline else '<'}{producer.id}",
         chain.phrasings,
-        chain.plan.replace("{it}", _IT).replace("{noun}", "{it}"),
-        chain.slots | {"it": "text"},
+        chain.plan.replace("{it}", _IT),
+        chain.slots | {"it": "text", "noun": "text"},
     )
 
 
-def _noun(producer: TaskTemplate, noun: str, rng: random.Random, now: datetime) -> tuple[dict[str, Any], SlotValue]:
-    """The producer's slot values an inline noun says (none for "the summary"), and the words naming
-    the product, those values as said ("the zoom link for standup at 9")."""
-    values = {name: fill_slot(kind, rng, now, name) for name, kind in producer.slots.items() if "{" + name in noun}
-    return values, SlotValue(noun.format(**values))
+def _noun(
+    producer: TaskTemplate, noun: str, rng: random.Random, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The producer's slot values, and the chain's fixed values: ``it``, the words naming the product
+    with those values as said ("the zoom link for standup at 9"), and ``noun``, how a message names
+    it (the producer's ``subject``, else those words)."""
+    values = {name: fill_slot(kind, rng, now, name) for name, kind in producer.slots.items()}
+    it = SlotValue(noun.format(**values))
+    return values, {"it": it, "noun": SlotValue(producer.subject.format(**values)) if producer.subject else it}
+
+
+def _false_start(templates: list[TaskTemplate], first: TaskTemplate, rng: random.Random, now: datetime) -> str:
+    """The first words of another intent and a correction ("text Bruno... sorry, "), to go before a request."""
+    other = rng.choice([t for t in templates if t is not first] or templates)
+    words = render_template(other, rng.randrange(len(other.phrasings)), rng, now)[0].split()
+    return " ".join(words[: rng.randint(1, max(1, min(4, len(words) - 1)))]) + rng.choice(CORRECTIONS)
 
 
 def _link(merged: Plan, expected: dict[int, list[int]], producer_last: int) -> tuple[Plan, dict[int, list[int]]]:
@@ -303,6 +327,7 @@ class DataConfig:
     max_intents: int = 4
     noise: float = 1.0
     chain_rate: float = 0.3  # requests of 2+ intents where one intent's product feeds another (see Chain)
+    correction_rate: float = 0.04  # requests that begin with a false start they take back (CORRECTIONS)
 
     @classmethod
     def sized(cls, train: int, seed: int = 0) -> DataConfig:
@@ -384,14 +409,17 @@ def generate(
                 producer, owner, chain = rng.choice(pairs)
                 j = rng.choice([j for j in range(len(producer.phrasings)) if j not in banned.get(producer.id, set())])
                 noun = rng.choice(producer.nouns)
-                values, it = _noun(producer, noun, rng, now)
+                values, fixed = _noun(producer, noun, rng, now)
                 # an inline noun ("the summary of {file}") asks for the product in the clause that
                 # sends it on: the producer's plan, with the noun's values, and no words of its own
                 inline = "{" in noun
                 text, plan = render_template(producer, j, rng, now, cfg.noise, lower, short, values)
                 link = _chain_template(producer, owner, chain, inline)
+                if not inline and producer.slots.get("person") == link.slots.get("person") == "person":
+                    if rng.random() < 0.5:  # "set up a zoom with Theo and email him the link": Theo's address
+                        fixed["person"] = SlotValue(rng.choice(["him", "her", "them"]), values["person"].plan)
                 c = rng.randrange(len(link.phrasings))
-                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, {"it": it})
+                ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
                 texts, plans = ([] if inline else [text]) + [ctext], [plan, cplan]
                 phrasing_ids = ([] if inline else [f"{producer.id}#{j}"]) + [f"{link.id}#{c}"]
                 chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
@@ -408,8 +436,10 @@ def generate(
             merged, expected = _merge(plans)
             if chained:
                 merged, expected = _link(merged, expected, len(plans[0].steps))
+            if rng.random() < cfg.correction_rate:
+                texts[0] = _false_start(templates, chosen[0], rng, now) + texts[0]
             query = _surface(texts, rng, cfg.noise)
-            if query in seen:
+            if query in seen or _DOUBLE_DETERMINER.search(query):  # "my the Party review note"
                 continue
             ex = Example(
                 query,

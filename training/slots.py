@@ -130,6 +130,20 @@ TASKS = [
     "cancel the {word} membership",
     "prepare the {word} slides",
 ]
+ROLES = "boss jobs hello info hr sales support team office admin billing press careers contact".split()
+# Everyday words of every kind, for free-form messages and titles
+NOUNS = """kids dog cat school work office store train bus flight keys wallet phone charger jacket umbrella coffee
+lunch dinner breakfast snacks wine beer cake pizza code review session planning weekly monthly catch up one on
+team all hands party call chat walk run""".split()
+COMMON = (
+    NOUNS
+    + """on my way at the door in a meeting home late early soon now today tonight tomorrow back here there
+ok okay yes no sure thanks got it sounds good see you love call me later can we talk still coming almost
+done stuck traffic parking outside inside downstairs upstairs
+don't forget please bring need want have has is are was were will would could should must might left right
+just also maybe probably definitely really very so too not never always again first last next this that
+my your our their his her its we you they he she it me us them a an some any all both each every""".split()
+)
 TITLE_KINDS = ["review", "sync", "planning", "kickoff", "notes", "ideas", "chat", "check-in", "update"]
 ITEMS = [
     "milk",
@@ -193,16 +207,20 @@ def person(rng: random.Random) -> str:
 
 
 def email(rng: random.Random) -> str:
-    if rng.random() < 0.3:
+    r = rng.random()
+    if r < 0.15:  # a role or a plain word: "boss@acme.example", "jobs@startup.io"
+        local = rng.choice(ROLES + WORDS)
+    elif r < 0.4:
         local = _random_word(rng, 3, 8) + str(rng.randint(1, 99))
     else:
         local = f"{rng.choice(FIRST)}.{rng.choice(LAST)}".lower()
         local = "".join(c for c in local if c.isascii() and (c.isalnum() or c in "._-"))
-    return f"{local}@{rng.choice(DOMAINS + [_random_word(rng, 4, 7) + '.com'])}"
+    domain = _random_word(rng, 3, 7) + "." + rng.choice(["com", "io", "org", "net", "example", "co.uk", "dev"])
+    return f"{local}@{rng.choice(DOMAINS + [domain, domain])}"
 
 
 def phone(rng: random.Random) -> str:
-    style = rng.randrange(4)
+    style = rng.randrange(6)
     if style == 0:
         return f"+1 {rng.randint(201, 989)} 555 {rng.randint(0, 9999):04d}"
     if style == 1:
@@ -212,7 +230,12 @@ def phone(rng: random.Random) -> str:
         )
     if style == 2:
         return f"({rng.randint(201, 989)}) 555-{rng.randint(0, 9999):04d}"
-    return "".join(str(rng.randint(0, 9)) for _ in range(10))
+    if style == 3:
+        return "".join(str(rng.randint(0, 9)) for _ in range(10))
+    # as people group them: "0612 555 901", "415.555.0134", "555-0134"
+    sizes = rng.choice([(4, 3, 3), (3, 3, 4), (3, 4), (2, 4, 4)])
+    groups = ["".join(str(rng.randint(0, 9)) for _ in range(n)) for n in sizes]
+    return rng.choice([" ", ".", "-"]).join(groups)
 
 
 def file_name(rng: random.Random) -> str:
@@ -240,7 +263,15 @@ def place(rng: random.Random) -> str:
 
 
 def title(rng: random.Random) -> str:
+    said = _title(rng)
+    # "about the roadmap" -> "the roadmap": a title is copied as said, article included
+    return f"the {said}" if rng.random() < 0.15 else said
+
+
+def _title(rng: random.Random) -> str:
     r = rng.random()
+    if r < 0.15:  # words of any kind, as people name things: "code review", "planning session"
+        return " ".join(rng.choice(NOUNS + WORDS) for _ in range(rng.randint(1, 3)))
     if r < 0.15:  # lower case, as typed: "block Friday for code review"
         return f"{rng.choice(WORDS)} {rng.choice(TITLE_KINDS)}"
     if r < 0.5:
@@ -264,6 +295,13 @@ CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}
 
 
 def text(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.2:  # any words at all, so the planner copies to the end of the clause, not to a familiar phrase
+        n = rng.randint(1, 8)
+        words = [rng.choice(COMMON) if rng.random() < 0.7 else rng.choice(WORDS + ITEMS) for _ in range(n)]
+        if rng.random() < 0.15:
+            words[rng.randrange(len(words))] = _random_word(rng)
+        return " ".join(words) + rng.choice(["", "", "", "!", "!!", "?", ".", "...", " :)", " lol"])
     r = rng.random()
     if r < 0.35:
         tmpl = f"{rng.choice(SUBJECTS)} {rng.choice(PREDICATES)}" if r < 0.3 else rng.choice(CONTRACTIONS)

@@ -31,7 +31,7 @@ EXAMPLES = [
         "2. join()<END_OF_PLAN>",
     ),
     Example(
-        "Set up a Zoom meeting called Design Review with Eren on 2026-12-03 at 3pm",
+        "Set up a Zoom meeting called Design Review with Eren on 2026-12-03 at 3pm and add it to my calendar",
         '1. get_email_address("Eren")\n'
         '2. get_zoom_meeting_link("Design Review", "2026-12-03 15:00:00", 60, ["$1"])\n'
         '3. create_calendar_event("Design Review", "2026-12-03 15:00:00", "2026-12-03 16:00:00", "", ["$1"], '
@@ -106,8 +106,8 @@ RULES = [
     ),
     PromptRule("To text several people, send one SMS with all their numbers.", ("send_sms",)),
     PromptRule(
-        "When the user asks for a Zoom or video meeting, create the link with get_zoom_meeting_link and put it in "
-        "the event's notes.",
+        "When the user asks for a Zoom or video meeting, create the link with get_zoom_meeting_link, inviting the "
+        "people named; put it in a calendar event's notes only when asked for the calendar.",
         ("get_zoom_meeting_link",),
     ),
     PromptRule("There is no need to open a note before appending to it.", ("append_note_content",)),

@@ -248,13 +248,32 @@ TEMPLATES = [
             "plan a zoom about {title} with {person} {when}",
             "invite {person} to a zoom on {title} {when}",
         ),
-        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1"])\n'
-        '3. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1"], "$2", None)',
+        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1"])',
         {"person": "person", "title": "title", "when": "datetime"},
         weight=2,
         held_out=(
             "make a zoom for {title} with {person} {when}",
             "set up a zoom meeting with {person} {when} about {title}",
+        ),
+    ),
+    T(  # the calendar only when asked: a zoom invites by itself
+        "zoom_calendar",
+        (
+            "set up a zoom meeting with {person} {when} about {title} and put it on my calendar",
+            "schedule a zoom call called {title} with {person} {when} and add it to the calendar",
+            "create a zoom meeting {title} with {person} {when}, calendar entry too",
+            "zoom with {person} {when} about {title}, and block it in my calendar",
+            "add a zoom meeting about {title} with {person} {when} to my calendar",
+            "put a zoom call with {person} on my calendar {when} for {title}",
+            "make a calendar event with a zoom link for {title} with {person} {when}",
+            "book a video call with {person} {when} on {title} and save it in my calendar",
+        ),
+        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1"])\n'
+        '3. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1"], "$2", None)',
+        {"person": "person", "title": "title", "when": "datetime"},
+        held_out=(
+            "put a zoom call with {person} on my calendar {when} for {title}",
+            "zoom with {person} {when} about {title}, and block it in my calendar",
         ),
     ),
     T(
@@ -832,8 +851,7 @@ TEMPLATES += [
             "book a zoom meeting {title} with {person} and {person2} {when}",
         ),
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
-        '3. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2"])\n'
-        '4. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2"], "$3", None)',
+        '3. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2"])',
         {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
     ),
 ]
@@ -989,6 +1007,7 @@ PRODUCES = {
             "the {file} summary",
         ),
     ),
+    "zoom": ("link", ("the link", "the zoom link", "the meeting link", "it", "the invite")),
     "zoom_link_only": (
         "link",
         (
@@ -1150,6 +1169,8 @@ TEMPLATES = [
         t,
         produces=PRODUCES.get(t.id, ("", ()))[0],
         nouns=PRODUCES.get(t.id, ("", ()))[1],
+        # "email Arjun the link for the retro": the subject is the meeting's topic, "the retro"
+        subject="{title}" if t.id.startswith("zoom") and t.id in PRODUCES else "",
         chains=CHAINS.get(t.id, ()),
     )
     for t in TEMPLATES
