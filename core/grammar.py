@@ -84,7 +84,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
-                    inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i in joins
+                    inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins
                     rule += f" p{n + 1}" if inside else f" p{n + 1}?"
                 rules[f"p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -301,10 +301,14 @@ def extend_classifier(
     graph = model.graph
     # the old head goes, with every node and weight only it used (a head extended before included)
     graph.output.remove(next(o for o in graph.output if o.name == "logits"))
-    while dead := [n for n in graph.node if not set(n.output) & _consumed(graph)]:
+    while True:
+        used = _consumed(graph)
+        dead = [n for n in graph.node if not set(n.output) & used]
+        if not dead:
+            break
         for node in dead:
             graph.node.remove(node)
-    for init in [i for i in graph.initializer if i.name not in _consumed(graph)]:
+    for init in [i for i in graph.initializer if i.name not in used]:
         graph.initializer.remove(init)
     weight = head.weight.detach().numpy().T.astype(np.float32)
     graph.initializer.extend(

@@ -76,7 +76,8 @@ SUFFIXES = [
     " if you can",
 ]
 # A false start the request takes back ("text Yara... sorry, email Yara that ..."): the planner must
-# plan only what follows
+# plan only what follows. core/retract.py removes the ones it reads without guessing before planning;
+# these markers include the ambiguous ones (", no, ") it leaves to the planner
 CORRECTIONS = [
     "... sorry, ",
     "... no wait, ",

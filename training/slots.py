@@ -272,8 +272,6 @@ def _title(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.15:  # words of any kind, as people name things: "code review", "planning session"
         return " ".join(rng.choice(NOUNS + WORDS) for _ in range(rng.randint(1, 3)))
-    if r < 0.15:  # lower case, as typed: "block Friday for code review"
-        return f"{rng.choice(WORDS)} {rng.choice(TITLE_KINDS)}"
     if r < 0.5:
         return f"{rng.choice(WORDS).capitalize()} {rng.choice(TITLE_KINDS)}"
     if r < 0.8:

@@ -1082,6 +1082,8 @@ PRODUCES = {
         ("the directions", "the walking route", "it", "walking directions to {place}", "the walking route to {place}"),
     ),
 }
+# "email Arjun the link for the retro": the subject is the meeting's topic, "the retro"
+SUBJECTS = {"zoom": "{title}", "zoom_link_only": "{title}"}
 _ANY = ("summary", "link", "location", "directions", "list")
 CHAINS = {
     "sms": (
@@ -1169,8 +1171,7 @@ TEMPLATES = [
         t,
         produces=PRODUCES.get(t.id, ("", ()))[0],
         nouns=PRODUCES.get(t.id, ("", ()))[1],
-        # "email Arjun the link for the retro": the subject is the meeting's topic, "the retro"
-        subject="{title}" if t.id.startswith("zoom") and t.id in PRODUCES else "",
+        subject=SUBJECTS.get(t.id, ""),
         chains=CHAINS.get(t.id, ()),
     )
     for t in TEMPLATES
