@@ -12,7 +12,8 @@ so a model that starts repeating itself has to move on instead of running to the
 Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` can only be whole
 words of the request, copied in order (first letters in either case), so a model cannot invent a
 name, a title or a message; one marked ``FROM_TIME`` can only be one of the date-times resolved from
-the request (or empty).
+the request (or empty). A ``FROM_REQUEST`` parameter with ``Forms`` may also be one of those fixed
+sentences around a copied piece ("Please find notes.pdf attached.").
 
 llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the format.
 """
@@ -90,8 +91,27 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference
                     starts.append(f"p{n}")
                 n += 1
-    rules["span"] = '"\\"" (' + " | ".join(starts) + ')? "\\""' if starts else '"\\"\\""'
+    if not starts:
+        rules["span"] = '"\\"\\""'
+        return "span"
+    rules["piece"] = " | ".join(starts)
+    rules["span"] = '"\\"" piece? "\\""'
     return "span"
+
+
+def _forms_rule(forms: Sequence[str], rules: dict[str, str]) -> str:
+    """A span, or one of ``forms`` (:class:`~tinyagent.plugins.Forms`) around a non-empty piece."""
+    name = f"forms{len([r for r in rules if r.startswith('forms')])}"
+    options = ['"\\"" piece? "\\""']
+    for form in forms:
+        before, after = form.split("{}")
+        options.append(
+            '"\\"" '
+            + " ".join(filter(None, [before and json.dumps(before), "piece", after and json.dumps(after)]))
+            + ' "\\""'
+        )
+    rules[name] = " | ".join(options)
+    return name
 
 
 def _when_rule(times: Sequence[str], rules: dict[str, str]) -> str:
@@ -136,13 +156,18 @@ def plan_grammar(tools: Sequence[Tool], request: Sequence[str] = (), times: Sequ
     grounded = {"": "str", "request": "str", "time": "str"}
     if "request" in marked and request and sum(map(len, request)) <= MAX_SOURCE:
         grounded["request"] = _span_rule(request, rules)
+        for forms in dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms):
+            if "piece" in rules:  # a request with no word to copy leaves only the empty string
+                grounded[forms] = _forms_rule(forms, rules)
     if "time" in marked and times is not None:
         grounded["time"] = _when_rule(times, rules)
     lines = ["root ::= thought? s1"]
     for k in range(1, MAX_STEPS + 1):  # step k is numbered k: a call and then step k + 1, or the join
         calls = []
         for tool in tools:
-            args = ' "," ws '.join(_type_rule(p.type, rules, k, grounded[p.source]) for p in tool.params)
+            args = ' "," ws '.join(
+                _type_rule(p.type, rules, k, grounded.get(p.forms, grounded[p.source])) for p in tool.params
+            )
             name = f"t-{tool.name.replace('_', '-')}{k}"
             rules[name] = f'{json.dumps(tool.name + "(")} {args} ")"' if args else json.dumps(tool.name + "()")
             calls.append(name)

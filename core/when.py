@@ -43,7 +43,7 @@ _CLOCK = (
     r"(?P<noon>noon|midday|midnight)"
     r"|(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>[ap]\.?m\.?)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
-    r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
+    r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:\d|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"  # "at 2: buy milk" too
 )
 _DURATION = rf"(?:for |lasting )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
 # "a 30 minute call", "a 2-hour workshop": a duration said before what it measures

@@ -16,6 +16,7 @@ from .packs import ConfigError, config_dir, pack_data_dir, pack_options, user_ti
 from .tools import (
     FROM_REQUEST,
     FROM_TIME,
+    Forms,
     Labeled,
     Param,
     Said,
@@ -32,6 +33,7 @@ __all__ = [
     "DATETIME_FORMAT",
     "FROM_REQUEST",
     "FROM_TIME",
+    "Forms",
     "SLOT_KINDS",
     "Said",
     "Chain",

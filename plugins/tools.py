@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "FROM_REQUEST",
     "FROM_TIME",
+    "Forms",
     "Labeled",
     "Param",
     "Said",
@@ -40,6 +41,18 @@ FROM_REQUEST = Source("request")
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")
+
+
+class Forms(tuple[str, ...]):
+    """Fixed sentences a ``FROM_REQUEST`` value may also be, each with a copied piece of the request in
+    place of its ``{}``: ``Annotated[str, FROM_REQUEST, Forms("Please find {} attached.")]`` lets an
+    e-mail body be a piece of the request or that sentence around a file name the request gives."""
+
+    def __new__(cls, *forms: str) -> Forms:
+        for form in forms:
+            if form.count("{}") != 1 or re.search(r'["\\<$\n{}]', form.replace("{}", "", 1)):
+                raise ToolDefinitionError(f"a form holds one {{}} and no quote, backslash, '<', '$' or brace: {form!r}")
+        return super().__new__(cls, forms)
 
 
 class Labeled(str):
@@ -98,6 +111,7 @@ class Param:
     type: str
     description: str = ""
     source: str = ""
+    forms: tuple[str, ...] = ()  # a FROM_REQUEST value may also be one of these (:class:`Forms`)
 
 
 def _source(annotation: Any) -> str:
@@ -111,6 +125,16 @@ def _source(annotation: Any) -> str:
     if text != "list[str]" and "str" not in (t.strip() for t in text.split("|")):
         raise ToolDefinitionError(f"{marks[0]} marks a string or a list of strings, not {text}")
     return str(marks[0])
+
+
+def _forms(annotation: Any) -> tuple[str, ...]:
+    """The :class:`Forms` marked on an ``Annotated`` parameter (only with ``FROM_REQUEST``), or ()."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return ()
+    marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Forms)]
+    if marks and _source(annotation) != FROM_REQUEST:
+        raise ToolDefinitionError("Forms go with FROM_REQUEST")
+    return tuple(f for m in marks for f in m)
 
 
 @dataclass(frozen=True)
@@ -214,7 +238,8 @@ def make_tool(
         if p.name not in hints:
             raise ToolDefinitionError(f"tool {tool_name!r}: parameter {p.name!r} has no type hint")
         try:
-            params.append(Param(p.name, type_name(hints[p.name]), arg_docs.get(p.name, ""), _source(hints[p.name])))
+            hint = hints[p.name]
+            params.append(Param(p.name, type_name(hint), arg_docs.get(p.name, ""), _source(hint), _forms(hint)))
         except ToolDefinitionError as exc:
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
     returns = hints.get("return", str)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tinyagent.grammar import plan_grammar
 from tinyagent.plan import Plan, Step, render_plan
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, ToolDefinitionError, make_tool
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, ToolDefinitionError, make_tool
 
 from .gbnf import Grammar
 
@@ -255,6 +255,32 @@ def test_source_marks_are_not_part_of_the_schema():
 
     with pytest.raises(ToolDefinitionError, match="marks a string"):
         make_tool(bad)
+
+
+def test_forms_wrap_a_copied_piece():
+    """A body is a piece of the request or the fixed sentence around one, never free text."""
+
+    def reply(context: Annotated[str, FROM_REQUEST, Forms("Please find {} attached.")], cc: list[str]) -> str:
+        """Reply."""
+
+    g = Grammar(plan_grammar([make_tool(reply)], ["reply and attach report.docx, thanks"], None))
+    for body in ("Please find report.docx attached.", "thanks", "", "attach report.docx", "Please find thanks attached."):
+        assert g.accepts(f'1. reply("{body}", [])\n2. join()'), body
+    for body in ("Please find attached.", "Please find report attached.", "please find report.docx attached.", "ok"):
+        assert not g.accepts(f'1. reply("{body}", [])\n2. join()'), body
+    assert g.accepts('1. reply("thanks", ["anything"])\n2. join()'), "an unmarked list stays free"
+    assert make_tool(reply).params[0].forms == ("Please find {} attached.",)
+    free = Grammar(plan_grammar([make_tool(reply)], [], None))
+    assert free.accepts('1. reply("anything", [])\n2. join()'), "no request: free, as FROM_REQUEST is"
+    for bad in ("no placeholder", "two {} {}", 'a "quote" {}'):
+        with pytest.raises(ToolDefinitionError, match="one {}"):
+            Forms(bad)
+
+    def unmarked(context: Annotated[str, Forms("Please find {} attached.")]) -> str:
+        """Doc."""
+
+    with pytest.raises(ToolDefinitionError, match="Forms go with FROM_REQUEST"):
+        make_tool(unmarked)
 
 
 def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):

@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
         ("remind me in two hours", "2026-11-24 12:30:00", 60),
         ("the day after tomorrow at 18:00 for an hour and a half", "2026-11-26 18:00:00", 90),
         ("planning on 2027-01-04 at 10am", "2027-01-04 10:00:00", 60),
+        ("set a reminder for tomorrow at 2: buy milk", "2026-11-25 14:00:00", 60),  # a colon after the hour
     ],
 )
 def test_resolves_what_people_say(query, start, minutes):
