@@ -38,7 +38,9 @@ SLOT_KINDS = frozenset(
         "duration",  # minutes
         "file",  # a file name
         "place",  # a location
-        "title",  # a short title (note, event, reminder, todo)
+        "title",  # a short title or topic ("about {title}"); slot names ending in "task" get to-do phrases
+        "event",  # a calendar event's name as said ("a call", "the retro"); the plan drops "a"/"an"
+        "note",  # a note's name ("Groceries", "Books")
         "text",  # free text (message, note content)
         "priority",  # a small integer
     }

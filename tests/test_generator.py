@@ -280,6 +280,20 @@ def test_no_request_says_two_determiners_in_a_row(packs):
     assert not [e.query for e in _examples(packs, 2000) if re.search(r"\b(?:the|my|a|your)\s+the\b", e.query, re.I)]
 
 
+def test_an_event_is_said_with_its_article_and_planned_without_a(packs):
+    """ "schedule a call with Ana" is an event called "call"; "the retro" keeps its article."""
+    titles = [
+        (e.query, s.args[0])
+        for e in _examples(packs, 2000)
+        for s in parse_plan(e.plan).steps
+        if s.tool == "create_calendar_event" and not str(s.args[0]).startswith("$")
+    ]
+    assert not [t for _, t in titles if re.match(r"(?:a|an) ", t)]
+    said_with_a = [t for q, t in titles if re.search(rf"\b(?:a|an) {re.escape(t)}\b", q)]
+    assert len(said_with_a) > 0.1 * len(titles) > 10
+    assert any(t.startswith("the ") for _, t in titles)
+
+
 def test_a_day_without_a_time_makes_an_all_day_reminder(packs):
     from tinyagent.when import resolve_times
 

@@ -264,7 +264,13 @@ def test_forms_wrap_a_copied_piece():
         """Reply."""
 
     g = Grammar(plan_grammar([make_tool(reply)], ["reply and attach report.docx, thanks"], None))
-    for body in ("Please find report.docx attached.", "thanks", "", "attach report.docx", "Please find thanks attached."):
+    for body in (
+        "Please find report.docx attached.",
+        "thanks",
+        "",
+        "attach report.docx",
+        "Please find thanks attached.",
+    ):
         assert g.accepts(f'1. reply("{body}", [])\n2. join()'), body
     for body in ("Please find attached.", "Please find report attached.", "please find report.docx attached.", "ok"):
         assert not g.accepts(f'1. reply("{body}", [])\n2. join()'), body

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from .dates import sample_duration, sample_when
@@ -130,6 +131,10 @@ TASKS = [
     "cancel the {word} membership",
     "prepare the {word} slides",
 ]
+# 5,000 everyday words (how the list was made: its header). Messages, tasks and titles draw some of their
+# words from it: with only the lists above, the planner learned where familiar phrases end ("the keys
+# are" for "the keys are under the mat") instead of copying a clause to its end (round five).
+VOCAB = [w for w in (Path(__file__).parent / "words.txt").read_text(encoding="utf-8").split("\n") if w and w[0] != "#"]
 ROLES = "boss jobs hello info hr sales support team office admin billing press careers contact".split()
 # Everyday words of every kind, for free-form messages and titles
 NOUNS = """kids dog cat school work office store train bus flight keys wallet phone charger jacket umbrella coffee
@@ -263,6 +268,7 @@ def place(rng: random.Random) -> str:
 
 
 def title(rng: random.Random) -> str:
+    """A subject or a meeting's topic, as in "email Ana about {title}"."""
     said = _title(rng)
     # "about the roadmap" -> "the roadmap": a title is copied as said, article included
     return f"the {said}" if rng.random() < 0.15 else said
@@ -272,11 +278,53 @@ def _title(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.15:  # words of any kind, as people name things: "code review", "planning session"
         return " ".join(rng.choice(NOUNS + WORDS) for _ in range(rng.randint(1, 3)))
+    if r < 0.25:  # any word at all, as people say it: "podcast", "roof repair", "tax stuff"
+        return " ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 2)))
     if r < 0.5:
         return f"{rng.choice(WORDS).capitalize()} {rng.choice(TITLE_KINDS)}"
     if r < 0.8:
         return f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)}"
     return _random_word(rng).capitalize() + rng.choice(["", f" {rng.randint(1, 12)}"])
+
+
+# What people put in a calendar, said as they say it: "a call" is an event called "call", "the retro"
+# keeps its article (the README's conventions for the natural sets).
+EVENTS = """lunch|dinner|breakfast|coffee|drinks|call|meeting|standup|1:1|sync|interview|haircut|dentist appointment|
+doctor's appointment|vet appointment|yoga|gym|tennis|soccer practice|piano lesson|book club|date night|brunch|
+team lunch|all hands|board meeting|parent-teacher conference|retro|demo|workshop|planning session|catch-up|
+check-in|offsite|game night|movie night|birthday party|school pickup|flight|oil change|therapy|physio|
+study session|office hours|coffee chat|walk|run|swim|farewell drinks|design review|code review""".replace(
+    "\n", ""
+).split("|")
+NOTE_NAMES = """Groceries|Books|Ideas|Recipes|Movies|Packing list|Gifts|Journal|Work|Travel|Shopping|To read|Podcasts|
+Goals|Passwords hint|Garden|Meeting notes|Wishlist|Quotes|Home|Budget|Workouts|Restaurants|Music""".replace(
+    "\n", ""
+).split("|")
+
+
+def event(rng: random.Random) -> SlotValue:
+    """A calendar event's name: said with "a"/"an" or "the" as people do; the plan drops "a"/"an"."""
+    r = rng.random()
+    if r < 0.45:
+        name = rng.choice(EVENTS)
+    elif r < 0.6:
+        name = f"{rng.choice(WORDS + VOCAB)} {rng.choice(TITLE_KINDS + ['meeting', 'call', 'session'])}"
+    else:
+        name = _title(rng)
+    r = rng.random()
+    if r < 0.25 and name[0].islower() and not name.endswith("s"):  # not "a drinks"
+        return SlotValue(f"{'an' if name[0] in 'aeiou' else 'a'} {name}", name)
+    return SlotValue(f"the {name}" if r < 0.4 else name)
+
+
+def note(rng: random.Random) -> str:
+    """A note's name, as said between "my" and "note": "Groceries", "Books", "Thesis ideas"."""
+    r = rng.random()
+    if r < 0.35:
+        return rng.choice(NOTE_NAMES)
+    if r < 0.55:
+        return rng.choice(VOCAB).capitalize()
+    return _title(rng)
 
 
 # Free-form messages: a subject and a predicate drawn apart, so no message is a fixed phrase and the
@@ -289,6 +337,9 @@ PREDICATES = """look good|are booked|slipped a week|landed|is done|got delayed|w
 is cancelled|is confirmed|is ready|moved to {clock}|starts at {clock}|needs another day|is at {clock}|got approved|
 was great, thank you|can wait until Monday|is fixed now|are in the shared folder|
 is running {n} minutes behind""".replace("\n", "").split("|")
+VERB_PHRASES = """is|are|was|were|left it|put it|is waiting|will wait|said hi|says thanks|can't make it|is stuck|
+found it|lost it|moved it|fixed it|is still|got it|went|came back|will be there|is done""".replace("\n", "").split("|")
+PREPS = "under on in at from for with behind near by after before about to into outside inside".split()
 CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back"]
 
 
@@ -296,13 +347,17 @@ def text(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.2:  # any words at all, so the planner copies to the end of the clause, not to a familiar phrase
         n = rng.randint(1, 8)
-        words = [rng.choice(COMMON) if rng.random() < 0.7 else rng.choice(WORDS + ITEMS) for _ in range(n)]
+        words = [rng.choice(COMMON) if rng.random() < 0.6 else rng.choice(VOCAB) for _ in range(n)]
         if rng.random() < 0.15:
             words[rng.randrange(len(words))] = _random_word(rng)
         return " ".join(words) + rng.choice(["", "", "", "!", "!!", "?", ".", "...", " :)", " lol"])
     r = rng.random()
-    if r < 0.35:
-        tmpl = f"{rng.choice(SUBJECTS)} {rng.choice(PREDICATES)}" if r < 0.3 else rng.choice(CONTRACTIONS)
+    if r < 0.2:  # a clause that runs on past a familiar phrase: "the keys are under the mat", "Sam says hi"
+        tmpl = f"{rng.choice(SUBJECTS + ['{first}', '{first} and I'])} {rng.choice(VERB_PHRASES)}"
+        tmpl += f" {rng.choice(PREPS)} {rng.choice(['the', 'my', 'your', 'our', 'a', ''])} {rng.choice(VOCAB)}"
+        tmpl = tmpl.replace("  ", " ") + rng.choice(["", "", "", "!", ".", " :)"])
+    elif r < 0.45:
+        tmpl = f"{rng.choice(SUBJECTS)} {rng.choice(PREDICATES)}" if r < 0.4 else rng.choice(CONTRACTIONS)
         tmpl += rng.choice(["", "", "", "!", ".", " :)"])
     else:
         tmpl = rng.choice(MESSAGES + TASKS) if rng.random() < 0.2 else rng.choice(MESSAGES)
@@ -324,11 +379,22 @@ VERBS = "pay move fix finish book call email clean sort print sign submit renew 
 ]
 
 
+VOCAB_VERBS = "get take bring send finish read write check wash cancel schedule plan order update".split()
+
+
 def task(rng: random.Random) -> str:
-    if rng.random() < 0.4:  # verb + object of one to three words: "pay the credit card", "move the car"
-        obj = rng.choice(["the {word}", "the {word} {word2}", "{item}", "my {word}", "the {word} form"])
-        return f"{rng.choice(VERBS)} {obj}".format(
-            word=rng.choice(WORDS), word2=rng.choice(WORDS), item=rng.choice(ITEMS)
+    r = rng.random()
+    if r < 0.15:  # a person inside the task: "call Maya", "text Sam back", "ask Dr. Okafor about the results"
+        obj = rng.choice(["{p}", "{p}", "{p} back", "{p} about the {word}", "{p} for {word2}"])
+        verb = rng.choice(["call", "text", "email", "ask", "thank", "meet", "visit", "pay", "congratulate"])
+        return f"{verb} {obj}".format(p=person(rng), word=rng.choice(WORDS + VOCAB), word2=rng.choice(VOCAB))
+    if r < 0.55:  # verb + object of one to four words: "pay the credit card", "get a scarf for grandma"
+        obj = rng.choice(
+            ["the {word}", "the {word} {word2}", "{item}", "my {word}", "the {word} form", "{item} for {word2}"]
+            + ["the {word2}", "my {word2} {word}", "{word2} {prep} the {word}", "{item} {prep} {word2}"]
+        )
+        return f"{rng.choice(VERBS + VOCAB_VERBS)} {obj}".format(
+            word=rng.choice(WORDS), word2=rng.choice(VOCAB), item=rng.choice(ITEMS), prep=rng.choice(PREPS)
         )
     return rng.choice(TASKS).format(word=rng.choice(WORDS), item=rng.choice(ITEMS), first=rng.choice(FIRST))
 
@@ -340,6 +406,7 @@ _SIMPLE: dict[str, Callable[[random.Random], str]] = {
     "file": file_name,
     "place": place,
     "title": title,
+    "note": note,
     "text": text,
 }
 
@@ -360,4 +427,6 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
         return SlotValue(person(rng))
     if kind == "title" and name.endswith("task"):
         return SlotValue(task(rng))
+    if kind == "event":
+        return event(rng)
     return SlotValue(_SIMPLE[kind](rng))

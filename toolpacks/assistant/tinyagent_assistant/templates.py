@@ -319,7 +319,7 @@ TEMPLATES = [
             "set up {title} {when}",
         ),
         '1. create_calendar_event("{title}", "{when}", "{when.end}", "", [], "", None)',
-        {"title": "title", "when": "datetime"},
+        {"title": "event", "when": "datetime"},
         weight=2,
         held_out=("schedule {title} {when}", "put {title} on my calendar {when}"),
     ),
@@ -342,7 +342,7 @@ TEMPLATES = [
             "I have {title} at {place} {when}",
         ),
         '1. create_calendar_event("{title}", "{when}", "{when.end}", "{place}", [], "", None)',
-        {"title": "title", "when": "datetime", "place": "place"},
+        {"title": "event", "when": "datetime", "place": "place"},
         held_out=("create an event {title} {when} at {place}", "new event {title}, {place}, {when}"),
     ),
     T(
@@ -365,7 +365,7 @@ TEMPLATES = [
         ),
         '1. get_email_address("{person}")\n'
         '2. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1"], "", None)',
-        {"person": "person", "title": "title", "when": "datetime"},
+        {"person": "person", "title": "event", "when": "datetime"},
         weight=1.5,
         held_out=(
             "create a calendar invite for {person}: {title} {when}",
@@ -435,7 +435,7 @@ TEMPLATES = [
             "turn {file} into a summary note called {title}",
         ),
         '1. open_and_get_file_path("{file}")\n2. summarize_pdf("$1")\n3. create_note("{title}", "$2", "")',
-        {"file": "file", "title": "title"},
+        {"file": "file", "title": "note"},
         held_out=("put a summary of {file} in a note named {title}", "make a note {title} with the summary of {file}"),
     ),
     T(
@@ -633,7 +633,7 @@ TEMPLATES = [
             "new note titled {title} with {text}",
         ),
         '1. create_note("{title}", "{text}", "")',
-        {"title": "title", "text": "text"},
+        {"title": "note", "text": "text"},
         weight=1.5,
         held_out=("write down {text} in a note called {title}", "save a note named {title} saying {text}"),
     ),
@@ -656,7 +656,7 @@ TEMPLATES = [
             "find my {title} note",
         ),
         '1. open_note("{title}", "")',
-        {"title": "title"},
+        {"title": "note"},
         held_out=("display the note called {title}", "read my {title} note"),
     ),
     T(
@@ -678,7 +678,7 @@ TEMPLATES = [
             "note {title}: add {text}",
         ),
         '1. append_note_content("{title}", "{text}", "")',
-        {"title": "title", "text": "text"},
+        {"title": "note", "text": "text"},
         weight=1.5,
         held_out=("add a line to {title}: {text}", "put {text} in my {title} note"),
     ),
@@ -699,6 +699,8 @@ TEMPLATES = [
             "make a reminder to {task} {when}",
             "{when}, remind me to {task}",
             "alert me {when} to {task}",
+            "set a reminder for {when}: {task}",
+            "remind me {when}: {task}",
         ),
         '1. create_reminder("{task}", "{when.due}", "", "", 0, {when.all_day})',
         {"task": "title", "when": "date"},
@@ -838,7 +840,7 @@ TEMPLATES += [
         ),
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
         '3. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2"], "", None)',
-        {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
+        {"person": "person", "person2": "person", "title": "event", "when": "datetime"},
     ),
     T(
         "zoom_two",
@@ -971,7 +973,7 @@ TEMPLATES += [
         ),
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
         '4. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2", "$3"], "", None)',
-        {"person": "person", "person2": "person", "person3": "person", "title": "title", "when": "datetime"},
+        {"person": "person", "person2": "person", "person3": "person", "title": "event", "when": "datetime"},
     ),
     T(
         "sms_quoted",
@@ -985,6 +987,36 @@ TEMPLATES += [
         ),
         '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{text}")',
         {"person": "person", "text": "text"},
+    ),
+    T(
+        "event_place_invite",
+        (
+            "{title} with {person} at {place} {when}",
+            "schedule {title} with {person} at {place} {when}",
+            "{when} {title} with {person} at {place}, put it in the calendar and invite them",
+            "book {title} at {place} with {person} {when}",
+            "invite {person} to {title} at {place} {when}",
+            "add {title} with {person} at {place} to my calendar {when}",
+            "meeting {person} for {title} at {place} {when}, send an invite",
+            "put {title} at {place} {when} on the calendar and invite {person}",
+        ),
+        '1. get_email_address("{person}")\n'
+        '2. create_calendar_event("{title}", "{when}", "{when.end}", "{place}", ["$1"], "", None)',
+        {"person": "person", "title": "event", "when": "datetime", "place": "place"},
+    ),
+    T(
+        "email_file_cc",
+        (
+            "send {file} to {person} and cc {person2}",
+            "email {file} to {person}, cc {person2}",
+            "email {person} the file {file} and copy {person2}",
+            "mail {file} to {person} with {person2} in cc",
+            "send {person} {file}, cc {person2}",
+            "attach {file} to an email for {person} and cc {person2}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. open_and_get_file_path("{file}")\n'
+        '4. compose_new_email(["$1"], ["$2"], "{file}", "Please find {file} attached.", ["$3"])',
+        {"person": "person", "person2": "person", "file": "file"},
     ),
 ]
 
@@ -1149,7 +1181,7 @@ CHAINS = {
                 "create a note {title} from {it}",
             ),
             '1. create_note("{title}", "{it}", "")',
-            {"title": "title"},
+            {"title": "note"},
         ),
     ),
     "note_append": (
@@ -1162,7 +1194,7 @@ CHAINS = {
                 "save {it} to my {title} note",
             ),
             '1. append_note_content("{title}", "{it}", "")',
-            {"title": "title"},
+            {"title": "note"},
         ),
     ),
 }
