@@ -256,15 +256,30 @@ def file_name(rng: random.Random) -> str:
     return f"{stem}.{rng.choice(EXTENSIONS)}"
 
 
+PLACE_KINDS = """Station|Square|Street|Market|Hall|Bridge|Museum|Library|Wharf|Pier|Center|Plaza|Tower|Beach|Garden|
+Park|Café|Hotel|Bakery|Avenue|Parkway|Road|Mall|Stadium|Theater""".replace("\n", "").split("|")
+
+
 def place(rng: random.Random) -> str:
     r = rng.random()
-    if r < 0.45:
+    if r < 0.35:
         return rng.choice(PLACES)
-    if r < 0.75:
-        return f"{rng.randint(1, 250)} {rng.choice(STREETS)}"
-    if r < 0.9:
+    if r < 0.6:
+        return f"{rng.randint(1, 2500)} {rng.choice(STREETS)}"
+    if r < 0.72:
         return rng.choice(CITIES)
-    return f"{_random_word(rng).capitalize()} {rng.choice(['Café', 'Park', 'Hotel', 'Plaza', 'Bakery'])}"
+    # names the lists never had, copied whole: "Union Station", "Fisherman's Wharf", "Pier 39",
+    # "1600 Amphitheatre Parkway" (round six: the dev set's places were cut after their first word)
+    name = rng.choice([_random_word(rng).capitalize(), rng.choice(VOCAB).capitalize(), rng.choice(FIRST)])
+    kind = rng.choice(PLACE_KINDS)
+    r = rng.random()
+    if r < 0.2:
+        return f"{name}'s {kind}"
+    if r < 0.3:
+        return f"{kind} {rng.randint(1, 99)}"
+    if r < 0.45:
+        return f"{rng.randint(1, 2500)} {name} {kind}"
+    return f"{'the ' if rng.random() < 0.2 else ''}{name} {kind}"
 
 
 def title(rng: random.Random) -> str:

@@ -989,6 +989,33 @@ TEMPLATES += [
         {"person": "person", "text": "text"},
     ),
     T(
+        "email_file_literal",
+        (
+            "email {file} to {email}",
+            "send {file} to {email}",
+            "mail {file} to {email}",
+            "attach {file} to an email for {email}",
+            "send {email} the file {file}",
+            "email the file {file} to {email}",
+        ),
+        '1. open_and_get_file_path("{file}")\n'
+        '2. compose_new_email(["{email}"], [], "{file}", "Please find {file} attached.", ["$1"])',
+        {"email": "email", "file": "file"},
+    ),
+    T(
+        "reply_file",
+        (
+            "reply and attach {file}",
+            "reply with {file} attached",
+            "send {file} as a reply",
+            "attach {file} to my reply",
+            "respond to the email with {file}",
+            "write back and attach {file}",
+        ),
+        '1. open_and_get_file_path("{file}")\n2. reply_to_email([], "Please find {file} attached.", ["$1"])',
+        {"file": "file"},
+    ),
+    T(
         "event_place_invite",
         (
             "{title} with {person} at {place} {when}",
