@@ -80,6 +80,8 @@ def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
 
     def answer(body):  # a "model" that gets 10 of 40 wrong: one bad arity, nine wrong structures
         query = body["prompt"].rsplit("Question: ", 1)[1].strip()
+        if query not in plans:  # a spoken correction taken out: the agent plans its last words
+            query = next(q for q in plans if q.endswith(" " + query))
         if query == next(iter(wrong)):
             return '1. send_sms("x")\n2. join()'
         return '1. maps_open_location("x")\n2. join()' if query in wrong else plans[query]

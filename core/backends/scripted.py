@@ -82,6 +82,11 @@ class ScriptedBackend(Backend):
         questions = _QUESTION.findall(prompt)
         query = _norm(questions[-1]) if questions else ""
         plans = self.script.get(query)
+        if plans is None and query:  # a request the agent took a spoken correction out of (core/retract.py):
+            # "text Bo... sorry, email Bo hi" is planned as its last words, "email Bo hi"
+            said = [q for q in self.script if q.endswith(" " + query)]
+            query = said[0] if len(said) == 1 else query
+            plans = self.script.get(query)
         if plans is None:
             raise BackendError(f"the script has no plan for {questions[-1] if questions else 'this prompt'!r}")
         round_ = self._rounds.get(query, 0)
