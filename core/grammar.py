@@ -99,17 +99,13 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
     return "span"
 
 
-def _forms_rule(forms: Sequence[str], rules: dict[str, str]) -> str:
-    """A span, or one of ``forms`` (:class:`~tinyagent.plugins.Forms`) around a non-empty piece."""
-    name = f"forms{len([r for r in rules if r.startswith('forms')])}"
-    options = ['"\\"" piece? "\\""']
+def _forms_rule(name: str, forms: Sequence[str], rules: dict[str, str]) -> str:
+    """``name``: a span, or one of ``forms`` (:class:`~tinyagent.plugins.Forms`) around a non-empty piece."""
+    options = ["span"]
     for form in forms:
         before, after = form.split("{}")
-        options.append(
-            '"\\"" '
-            + " ".join(filter(None, [before and json.dumps(before), "piece", after and json.dumps(after)]))
-            + ' "\\""'
-        )
+        parts = [json.dumps(before) if before else "", "piece", json.dumps(after) if after else ""]
+        options.append('"\\"" ' + " ".join(filter(None, parts)) + ' "\\""')
     rules[name] = " | ".join(options)
     return name
 
@@ -156,9 +152,10 @@ def plan_grammar(tools: Sequence[Tool], request: Sequence[str] = (), times: Sequ
     grounded = {"": "str", "request": "str", "time": "str"}
     if "request" in marked and request and sum(map(len, request)) <= MAX_SOURCE:
         grounded["request"] = _span_rule(request, rules)
-        for forms in dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms):
-            if "piece" in rules:  # a request with no word to copy leaves only the empty string
-                grounded[forms] = _forms_rule(forms, rules)
+        if "piece" in rules:  # a request with no word to copy leaves only the empty string
+            all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
+            for i, forms in enumerate(all_forms):
+                grounded[forms] = _forms_rule(f"forms{i}", forms, rules)
     if "time" in marked and times is not None:
         grounded["time"] = _when_rule(times, rules)
     lines = ["root ::= thought? s1"]
