@@ -33,7 +33,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?<=on )(?:mon|tue|wed|thu|fri|sat|sun)\.?)"
 _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
-    rf"(?P<rel>today|tomorrow|the day after tomorrow|tonight)"
+    rf"(?P<rel>today|tomorrow|tmrw|tmr|tomorow|the day after tomorrow|tonight|this (?:morning|afternoon|evening))"
     rf"|(?:on |next |this coming |this )?(?P<wd>{_WEEKDAY})\b"
     rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
@@ -45,7 +45,7 @@ _CLOCK = (
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
     r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:\d|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"  # "at 2: buy milk" too
 )
-_DURATION = rf"(?:for |lasting )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
+_DURATION = rf"(?:for |lasting |, )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
 # "a 30 minute call", "a 2-hour workshop": a duration said before what it measures
 _ADJ_DURATION = r"\b(?:a|an|one) (?P<n>\d+|half|" + "|".join(NUMBER_WORDS) + r")[- ](?P<u>hour|hr|minute|min)\b"
 # "1-3pm", "from 10 to 11:30am", "between 2 and 4pm", "2pm-4pm": the second end says am or pm
@@ -53,14 +53,24 @@ _RANGE = (
     r"(?:\b(?:from|between) )?\b(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))? ?(?P<ap1>[ap]\.?m\.?)?"
     r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))? ?(?P<ap2>[ap]\.?m\.?)"
 )
+# "9 to 11", "from 1-3": a range without am/pm, read as bare hours are; only next to a day or after
+# "from"/"between", so "2 to 3 people" stays a number
+_BARE_RANGE = (
+    r"(?:\b(?P<pre>from|between) )?\b(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?"
+    r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?\b(?! ?[ap]\.?m| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
+)
+# "tomorrow morning", "Friday evening at 7": the part of the day says am or pm
+_PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"
+_PART_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20}
 _RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
 
-_DAY_RE = re.compile(rf"\b(?:{_DAY})", re.I)
+_DAY_RE = re.compile(rf"\b(?:{_DAY}){_PART}", re.I)
 _CLOCK_RE = re.compile(rf"(?:\bat |@ ?)?(?:{_CLOCK})", re.I)
 _DURATION_RE = re.compile(rf"\b{_DURATION}\b", re.I)
 _RELATIVE_RE = re.compile(_RELATIVE, re.I)
 _ADJ_DURATION_RE = re.compile(_ADJ_DURATION, re.I)
 _RANGE_RE = re.compile(rf"(?:\bat )?{_RANGE}", re.I)
+_BARE_RANGE_RE = re.compile(rf"(?:\bat )?{_BARE_RANGE}", re.I)
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,8 @@ def _next_date(now: datetime, month: int, day: int) -> datetime | None:
 
 def _day(m: re.Match[str], now: datetime) -> datetime | None:
     if rel := m["rel"]:
-        offsets = {"today": 0, "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2}
-        return now + timedelta(days=offsets[rel.lower()])
+        rel = rel.lower()
+        return now + timedelta(days=2 if rel.startswith("the day") else 1 if rel.startswith(("tom", "tmr")) else 0)
     if wd := m["wd"]:
         target = next(i for i, w in enumerate(_WEEKDAYS) if w.startswith(wd.lower()[:3]))
         return now + timedelta(days=(target - now.weekday()) % 7 or 7)
@@ -162,6 +172,31 @@ def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
     return (start[0], start[1], minutes) if minutes > 0 else None
 
 
+def _part_of(day: re.Match[str]) -> str:
+    """The part of the day a day expression names: "tonight" is the night, "this morning" the morning."""
+    rel = (day["rel"] or "").lower()
+    return "night" if rel == "tonight" else rel[5:] if rel.startswith("this ") else (day["part"] or "").lower()
+
+
+def _bare_range(m: re.Match[str]) -> tuple[int, int, int] | None:
+    """A range without am/pm: the start read as a bare hour is (1-7 is the afternoon), the end the first
+    such hour after it ("9 to 11" is 09:00-11:00, "11-1" is 11:00-13:00, "1-3" is 13:00-15:00)."""
+    h1, m1, h2, m2 = int(m["h1"]), int(m["m1"] or 0), int(m["h2"]), int(m["m2"] or 0)
+    if not (1 <= h1 <= 12 and 1 <= h2 <= 12 and m1 < 60 and m2 < 60):
+        return None
+    start = h1 + 12 if h1 <= 7 else h1
+    end = next(h for h in (h2 % 12, h2 % 12 + 12, h2 % 12 + 24) if (h, m2) > (start, m1))
+    minutes = (end - start) * 60 + m2 - m1
+    return (start, m1, minutes) if minutes <= 12 * 60 and end < 24 else None
+
+
+def _part(hour: int, part: str) -> int:
+    """An hour moved into the part of the day said with it ("morning at 7" is 07:00, "evening at 7" 19:00)."""
+    if part == "morning":
+        return hour - 12 if 13 <= hour <= 19 else hour
+    return hour + 12 if hour < 12 else hour
+
+
 def _near(day: re.Match[str], start: int, end: int) -> bool:
     """Whether a clock time spanning ``start:end`` is within a few characters of ``day``."""
     return 0 <= start - day.end() <= 4 or 0 <= day.start() - end <= 4
@@ -188,6 +223,11 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     for r in _RANGE_RE.finditer(query):
         if (span := _range(r)) is not None:
             clocks.append((r.start(), r.end(), *span))
+    for r in _BARE_RANGE_RE.finditer(query):
+        if any(a <= r.start() < b or r.start() <= a < r.end() for a, b, *_ in clocks):
+            continue
+        if (r["pre"] or any(_near(d, r.start(), r.end()) for d in days)) and (span := _bare_range(r)) is not None:
+            clocks.append((r.start(), r.end(), *span))
     for c in _CLOCK_RE.finditer(query):
         hm = _clock(c)
         inside = any(a <= c.start() < b for a, b, *_ in clocks) or any(d.start() <= c.start() < d.end() for d in days)
@@ -203,11 +243,11 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
         if near:
             used.add(near[0])
             c0, c1, hour, minute, span = clocks[near[0]]
-            if (d["rel"] or "").lower() == "tonight" and hour < 12:
-                hour += 12  # "tonight at 9" is 21:00
+            if part := _part_of(d):
+                hour = _part(hour, part)  # "tonight at 9" is 21:00, "tomorrow morning at 7" 07:00
             found.append((min(d.start(), c0), max(d.end(), c1), day.replace(hour=hour, minute=minute), span, False))
-        elif (d["rel"] or "").lower() == "tonight":
-            found.append((d.start(), d.end(), day.replace(hour=20, minute=0), None, False))
+        elif part := _part_of(d):
+            found.append((d.start(), d.end(), day.replace(hour=_PART_HOURS[part], minute=0), None, False))
         else:
             found.append((d.start(), d.end(), day.replace(hour=9, minute=0), None, True))
     for i, (c0, c1, hour, minute, span) in enumerate(clocks):

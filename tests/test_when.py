@@ -34,6 +34,22 @@ def test_resolves_what_people_say(query, start, minutes):
     assert ref.day == start[:10]
 
 
+@pytest.mark.parametrize(
+    ("query", "start", "all_day"),
+    [
+        ("remind me tomorrow morning at 9 to move the sprinkler", "2026-11-25 09:00:00", False),
+        ("dinner Friday evening at 7", "2026-11-27 19:00:00", False),
+        ("tomorrow morning at 7", "2026-11-25 07:00:00", False),  # the morning overrides "1-7 is afternoon"
+        ("call mom this afternoon", "2026-11-24 15:00:00", False),  # a part of the day alone: its usual hour
+        ("remind me tmrw at 8am to grab the dry cleaning", "2026-11-25 08:00:00", False),
+        ("reminder: call grandma tmr", "2026-11-25 09:00:00", True),
+    ],
+)
+def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
+    (ref,) = resolve_times(query, NOW)
+    assert (ref.start, ref.all_day) == (start, all_day)
+
+
 def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("Text Maria that I'll be 10 minutes late", NOW) == []
     assert resolve_times("send budget_2027.xlsx to Marcus at marcus@example.com", NOW) == []
@@ -71,6 +87,10 @@ def test_ranges_durations_said_first_and_days_without_a_time():
     assert one("remind me Friday to renew my passport") == ("2026-11-27 09:00:00", "2026-11-27 10:00:00", True)
     assert resolve_times("remind me Friday to renew my passport", NOW)[0].describe().endswith(", all day 2026-11-27")
     assert one("5 to 10 people at 3pm")[:2] == ("2026-11-24 15:00:00", "2026-11-24 16:00:00")  # not a range
+    assert one("block out Wednesday 9 to 11 for deep work")[:2] == ("2026-11-25 09:00:00", "2026-11-25 11:00:00")
+    assert one("from 11-1 on Friday")[:2] == ("2026-11-27 11:00:00", "2026-11-27 13:00:00")  # bare hours
+    assert one("zoom Thursday at 1:30, 45 mins")[:2] == ("2026-11-26 13:30:00", "2026-11-26 14:15:00")
+    assert resolve_times("text Sam 2 to 3 people are coming", NOW) == []  # no day, no "from": not a range
     # a duration said first applies only when the request has one time: two would be a guess
     assert [r.minutes for r in resolve_times("a 30 minute call at 9 and lunch at 1", NOW)] == [60, 60]
 
