@@ -76,8 +76,8 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         precisions.append(p)
         selected.append(len(names))
         tokens.append(result.prompt_tokens)
-        all_sel = all_tools.select(row["query"])
-        tokens_all.append(agent.backend.count_tokens(agent.prompt(row["query"], now, all_sel)))
+        said = agent.said(row["query"])  # the request as the planner read it, corrections applied
+        tokens_all.append(agent.backend.count_tokens(agent.prompt(said, now, all_tools.select(said))))
         ok = pred is not None and dag_match(pred, gold)
         args_ok = ok and args_match(pred, gold, parse_free(row.get("free")))  # type: ignore[arg-type]
         dag += ok

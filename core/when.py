@@ -57,7 +57,8 @@ _RANGE = (
 # "from"/"between", so "2 to 3 people" stays a number
 _BARE_RANGE = (
     r"(?:\b(?P<pre>from|between) )?\b(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?"
-    r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?\b(?! ?[ap]\.?m| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
+    r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?\b"
+    r"(?! ?[ap]\.?m| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"
 )
 # "tomorrow morning", "Friday evening at 7": the part of the day says am or pm
 _PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"

@@ -210,7 +210,8 @@ def test_an_inline_noun_asks_for_the_product_in_the_clause_that_sends_it(packs):
     inline = [e for e in generate(packs, DataConfig(1500, 20, 20, 20, 20)) if any("<<" in p for p in e.phrasings)]
     assert len(inline) > 30
     kinds = {p.split("#")[0] for e in inline for p in e.phrasings if "<<" in p}
-    assert {"email<<summarize", "sms<<map"} <= kinds and any("<<directions" in k for k in kinds)
+    for producer in ("<<summarize", "<<map", "<<directions"):
+        assert any(producer in k for k in kinds), kinds
     for ex in inline:
         assert not check_example(ex.to_json(), packs), ex.query
         plan = parse_plan(ex.plan)

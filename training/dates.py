@@ -80,7 +80,7 @@ def _next_weekday(now: datetime, weekday: int) -> datetime:
 def _day(rng: random.Random, now: datetime) -> tuple[datetime, str]:
     r = rng.random()
     if r < 0.25:
-        return now + timedelta(days=1), "tomorrow"
+        return now + timedelta(days=1), "tomorrow" if rng.random() < 0.9 else rng.choice(["tmrw", "tmr"])
     if r < 0.32:
         return now + timedelta(days=2), "the day after tomorrow"
     if r < 0.42:
@@ -113,7 +113,9 @@ def _range(rng: random.Random) -> tuple[int, int, int, str]:
     end = datetime(2000, 1, 1, hour, minute) + timedelta(minutes=minutes)
     both = rng.random() < 0.3 or (hour < 12) != (end.hour < 12)  # "11am-1pm" must say both
     a, b = _hour_text(hour, minute, both), _hour_text(end.hour, end.minute, True)
-    form = rng.choice(["{a}-{b}", "from {a} to {b}", "between {a} and {b}", "{a} - {b}", "from {a}-{b}"])
+    if rng.random() < 0.25 and 8 <= hour <= 19 and hour != 12:  # "9 to 11", "1-3": read as bare hours are
+        a, b = _hour_text(hour, minute, False), _hour_text(end.hour, end.minute, False)
+    form = rng.choice(["{a}-{b}", "from {a} to {b}", "between {a} and {b}", "{a} - {b}", "from {a}-{b}", "{a} to {b}"])
     return hour, minute, minutes, form.format(a=a, b=b)
 
 
@@ -134,7 +136,7 @@ def sample_when(rng: random.Random, now: datetime, with_duration: bool = False, 
     dur_text = ""
     if with_duration and rng.random() < 0.4:
         minutes, dur_text = sample_duration(rng)
-        dur_text = " for " + dur_text
+        dur_text = (", " if rng.random() < 0.15 else " for ") + dur_text
     r = rng.random()
     if r < 0.08:
         n = rng.choice([1, 2, 3, 4, 5])
@@ -150,6 +152,15 @@ def sample_when(rng: random.Random, now: datetime, with_duration: bool = False, 
         text = "tonight" if hour == 20 and rng.random() < 0.5 else f"tonight at {hour - 12}"
         return When(text + dur_text, now.replace(hour=hour, minute=0, second=0), minutes)
     base, day_text = _day(rng, now)
+    if r < 0.23 and day_text not in ("today", "the day after tomorrow"):  # "tomorrow morning at 9"
+        part = rng.choice(["morning", "afternoon", "evening"])
+        hour = {"morning": rng.randint(7, 11), "afternoon": rng.randint(13, 17), "evening": rng.randint(18, 21)}[part]
+        minute = rng.choice([0, 0, 0, 30])
+        clock = rng.choice(["", f" at {_hour_text(hour, minute, False)}", f" at {_hour_text(hour, minute, False)}"])
+        if not clock:
+            hour, minute = {"morning": 9, "afternoon": 15, "evening": 18}[part], 0
+        start = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        return When(f"{day_text} {part}{clock}" + dur_text, start, minutes)
     hour, minute, clock = _clock(rng)
     if day_text == "today" and (hour, minute) <= (now.hour, now.minute):
         base, day_text = now + timedelta(days=1), "tomorrow"  # nobody books a slot that has passed
@@ -172,4 +183,4 @@ def sample_duration(rng: random.Random) -> tuple[int, str]:
         return minutes, f"{minutes // 60} hours"
     if minutes == 90 and rng.random() < 0.5:
         return minutes, "an hour and a half"
-    return minutes, f"{minutes} minutes"
+    return minutes, f"{minutes} {rng.choice(['minutes', 'minutes', 'minutes', 'mins', 'min'])}"

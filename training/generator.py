@@ -74,6 +74,8 @@ SUFFIXES = [
     " Many thanks!",
     " thx",
     " if you can",
+    "? Thank you!",
+    "? thanks",
 ]
 # A false start the request takes back ("text Yara... sorry, email Yara that ..."): the planner must
 # plan only what follows. core/retract.py removes the ones it reads without guessing before planning;
@@ -221,7 +223,10 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
     if rng.random() < 0.5 * noise:
         prefix = rng.choice(PREFIXES)
         query = prefix + query if prefix else query
-    query += rng.choice(SUFFIXES) if rng.random() < 0.5 * noise else ""
+    if rng.random() < 0.5 * noise:
+        suffix = rng.choice(SUFFIXES)
+        # "...running late? Thank you!": the request's own question mark, never one after "?" or "!"
+        query += suffix if not (suffix.startswith("?") and query[-1:] in "?!.") else suffix[1:]
     return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..when import MONTHS
 from .dates import sample_duration, sample_when
 
 __all__ = ["SlotValue", "fill_slot"]
@@ -194,6 +195,11 @@ def _random_word(rng: random.Random, low: int = 4, high: int = 9) -> str:
 
 HONORIFICS = ["Dr.", "Dr", "Prof.", "Mr.", "Ms.", "Mrs.", "Coach", "Aunt", "Uncle"]
 FAMILY = ["mum", "mom", "dad", "grandma", "grandpa", "my sister", "my brother", "the landlord"]
+# People named by their role, copied whole with the "my": "forward it to my accountant" (dev batch four:
+# the planner kept only "my")
+ROLE_PEOPLE = """accountant|boss|manager|landlord|dentist|doctor|wife|husband|partner|mom|dad|sister|brother|
+neighbor|neighbour|babysitter|lawyer|coach|roommate|tutor|therapist|cousin|aunt|uncle|plumber|assistant|
+team lead|realtor|trainer|son|daughter""".replace("\n", "").split("|")
 
 
 def person(rng: random.Random) -> str:
@@ -201,7 +207,9 @@ def person(rng: random.Random) -> str:
     if r < 0.06:  # "text Dr. Okafor": the title is part of the name a user typed
         return f"{rng.choice(HONORIFICS)} {rng.choice(LAST)}"
     if r < 0.09:
-        return rng.choice(FAMILY)
+        if rng.random() < 0.5:
+            return rng.choice(FAMILY)
+        return f"{rng.choice(['my', 'my', 'the'])} {rng.choice(ROLE_PEOPLE)}"
     if r < 0.14:  # "whats lisa's number": people who never press shift, names included
         return rng.choice(FIRST).lower()
     r = rng.random()
@@ -249,8 +257,14 @@ def file_name(rng: random.Random) -> str:
         stem = f"{rng.choice(WORDS)}_{rng.randint(2019, 2030)}"
     elif stem_style < 0.55:
         stem = f"{rng.choice(WORDS)}_{rng.choice(WORDS)}"
-    elif stem_style < 0.75:
+    elif stem_style < 0.65:
         stem = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} v{rng.randint(1, 9)}"
+    elif stem_style < 0.75:  # codes people use: "q4_plan", "invoice_221", "minutes_oct", "cv2"
+        code = rng.choice(
+            [f"q{rng.randint(1, 4)}", f"{rng.choice(VOCAB)}{rng.randint(1, 999)}", rng.choice(MONTHS)[:3].lower()]
+        )
+        words = [rng.choice(WORDS) for _ in range(3)]  # drawn as the shipped data drew them
+        stem = rng.choice([f"{code}_{words[0]}", f"{words[1]}_{code}", f"{words[2]}-{code}"])
     else:
         stem = _random_word(rng, 4, 10) + rng.choice(["", f"_{rng.randint(1, 99)}"])
     return f"{stem}.{rng.choice(EXTENSIONS)}"
@@ -260,8 +274,13 @@ PLACE_KINDS = """Station|Square|Street|Market|Hall|Bridge|Museum|Library|Wharf|P
 Park|Café|Hotel|Bakery|Avenue|Parkway|Road|Mall|Stadium|Theater""".replace("\n", "").split("|")
 
 
+HOMES = ["home", "work", "my place", "the hotel", "my office", "school", "the gym"]
+
+
 def place(rng: random.Random) -> str:
     r = rng.random()
+    if r < 0.04:  # "from home to Tahoe": where people start from, said without a name
+        return rng.choice(HOMES)
     if r < 0.35:
         return rng.choice(PLACES)
     if r < 0.6:
@@ -339,6 +358,10 @@ def note(rng: random.Random) -> str:
         return rng.choice(NOTE_NAMES)
     if r < 0.55:
         return rng.choice(VOCAB).capitalize()
+    if r < 0.65:  # "Q1 Goals", "2027 plans", "Trip 3": a code or number is part of the name
+        code = rng.choice([f"Q{rng.randint(1, 4)}", str(rng.randint(2024, 2030)), rng.choice(MONTHS)])
+        name = rng.choice(NOTE_NAMES + [rng.choice(VOCAB).capitalize()])
+        return f"{code} {name}" if rng.random() < 0.7 else f"{name} {rng.randint(1, 12)}"
     return _title(rng)
 
 
@@ -358,7 +381,26 @@ PREPS = "under on in at from for with behind near by after before about to into 
 CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back"]
 
 
+# A message may say when ("practice is at 5 today", "the kids can stay over on Saturday"): the time is
+# part of the message, not of the plan (dev batch four: the planner cut messages before their time)
+TIME_TAILS = """today|tonight|tomorrow|this weekend|next week|on Saturday|on Friday|on Monday|at {clock}|
+at {clock} today|tomorrow at {clock}|by {clock}|before {clock}|after lunch|this afternoon|in the morning""".replace(
+    "\n", ""
+).split("|")
+
+
 def text(rng: random.Random) -> str:
+    body = _text(rng)
+    r = rng.random()
+    if r < 0.12 and body[-1:].isalnum():
+        body += " " + rng.choice(TIME_TAILS).format(clock=f"{rng.randint(1, 11)}{rng.choice(['', 'pm', 'am', ':30'])}")
+    elif r < 0.17:  # a list: "eggs, flour and butter"
+        things = rng.sample(ITEMS + VOCAB[:400], rng.randint(2, 4))
+        body = ", ".join(things[:-1]) + rng.choice([" and ", ", and ", ", "]) + things[-1]
+    return body
+
+
+def _text(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.2:  # any words at all, so the planner copies to the end of the clause, not to a familiar phrase
         n = rng.randint(1, 8)

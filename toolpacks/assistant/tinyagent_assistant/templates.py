@@ -73,6 +73,7 @@ TEMPLATES = [
             "can you send an SMS to {phone} saying {text}",
             "shoot a text to {phone}: {text}",
             "text {phone}: {text}",
+            "txt {phone} '{text}'",
             "please sms {phone} saying {text}",
             "send an SMS to the number {phone}: {text}",
             "drop a text to {phone} that {text}",
@@ -219,6 +220,8 @@ TEMPLATES = [
             "forward the file {file} to {person} by email",
             "email the file {file} to {person}",
             "send {person} the file {file}",
+            "send {person} the {file}",
+            "email {person} the {file}",
             "attach {file} to an email for {person}",
             "{person} needs {file}, email it",
             "send {file} over to {person}",
@@ -543,6 +546,9 @@ TEMPLATES = [
             "put {place} on the map",
             "look up {place} in maps",
             "map {place}",
+            "pin {place} on the map",
+            "drop a pin on {place}",
+            "show me where {place} is",
         ),
         '1. maps_open_location("{place}")',
         {"place": "place"},
@@ -937,6 +943,19 @@ TEMPLATES += [
         {"person": "person", "person2": "person"},
     ),
     T(
+        "forward_two_note",
+        (
+            "forward this to {person} and {person2} and say {text}",
+            "forward the email to {person} and {person2} with the note {text}",
+            "fwd to {person} and {person2}: {text}",
+            "send this on to {person} and {person2} saying {text}",
+            "forward it to {person} and {person2}, adding {text}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. forward_email(["$1", "$2"], [], "{text}", [])',
+        {"person": "person", "person2": "person", "text": "text"},
+    ),
+    T(
         "forward_cc_note",
         (
             "forward this to {person}, cc {person2}, with the note: {text}",
@@ -1044,6 +1063,53 @@ TEMPLATES += [
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. open_and_get_file_path("{file}")\n'
         '4. compose_new_email(["$1"], ["$2"], "{file}", "Please find {file} attached.", ["$3"])',
         {"person": "person", "person2": "person", "file": "file"},
+    ),
+    T(
+        "sms_four",
+        (
+            "text {person}, {person2}, {person3} and {person4} that {text}",
+            "let {person}, {person2}, {person3} and {person4} know {text}",
+            "message {person}, {person2}, {person3} and {person4}: {text}",
+            "can you text {person}, {person2}, {person3}, and {person4} that {text}",
+        ),
+        '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")\n3. get_phone_number("{person3}")\n'
+        '4. get_phone_number("{person4}")\n5. send_sms(["$1", "$2", "$3", "$4"], "{text}")',
+        {"person": "person", "person2": "person", "person3": "person", "person4": "person", "text": "text"},
+    ),
+    # a person named once and then called "her"/"them": "look up Bettina's number and text her that ..."
+    T(
+        "sms_lookup",
+        (
+            "look up {person}'s number and text her that {text}",
+            "find {person}'s number and text him {text}",
+            "get {person}'s phone number and send them a text saying {text}",
+            "look up {person}'s number and text them: {text}",
+            "find the number for {person} and message her that {text}",
+        ),
+        '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{text}")',
+        {"person": "person", "text": "text"},
+    ),
+    T(
+        "email_lookup_send",
+        (
+            "find {person}'s email and email him that {text}",
+            "look up {person}'s email address and write her that {text}",
+            "get the email of {person} and send them an email saying {text}",
+        ),
+        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{text}", "{text}", [])',
+        {"person": "person", "text": "text"},
+    ),
+    T(
+        "reply_file_note",
+        (
+            "attach {file} and reply saying {text}",
+            "reply saying {text} and attach {file}",
+            "reply with {file} attached and say {text}",
+            "write back {text}, with {file} attached",
+            "reply: {text}, and attach {file}",
+        ),
+        '1. open_and_get_file_path("{file}")\n2. reply_to_email([], "{text}", ["$1"])',
+        {"file": "file", "text": "text"},
     ),
 ]
 
