@@ -13,7 +13,9 @@ Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` c
 words of the request, copied in order (first letters in either case), so a model cannot invent a
 name, a title or a message; one marked ``FROM_TIME`` can only be one of the date-times resolved from
 the request (or empty). A ``FROM_REQUEST`` parameter with ``Forms`` may also be one of those fixed
-sentences around a copied piece ("Please find notes.pdf attached.").
+sentences around a copied piece ("Please find notes.pdf attached."). One marked
+``FROM_REQUEST_UNTIMED`` (a title) is copied the same way from the request with the date and time
+expressions it states cut out, so "call grandma sunday" can only be titled "call grandma".
 
 llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the format.
 """
@@ -37,6 +39,7 @@ MAX_SOURCE = 4000  # characters of request (and replan context) that grounded va
 # Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
 # <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there.
 _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_rule)
+_TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"
 _CUT = re.compile(r'["\\<\x00-\x1f\x7f]|(?<=\$)\{')
 
 _BASE = rf"""
@@ -66,13 +69,14 @@ def _char_class(ch: str, any_case: bool) -> str:
     return "[" + "".join(f"\\U{ord(c):08X}" if ord(c) > 0xFFFF else f"\\u{ord(c):04X}" for c in forms) + "]"
 
 
-def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
+def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") -> str:
     """``span``: a string literal holding a piece of ``texts`` made of whole words, or nothing.
     Position ``i`` gets ``p<i> ::= [its character] p<i+1>?`` (the grammar grows linearly). The
     continuation is required before a letter or digit and after a space, so a piece starts and ends
     where words do. ``-._@/`` between two letters or digits join one word ("Hye-jin", "notes.pdf",
     "555-0134", "boss@acme.example"): no piece starts or ends inside it. A word's first letter may
-    change case ("Return the book is done" -> "return the book"); the rest is copied as written."""
+    change case ("Return the book is done" -> "return the book"); the rest is copied as written.
+    ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
     starts, n = [], 0
     for text in texts:
         for piece in _CUT.split(text):
@@ -86,17 +90,17 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str]) -> str:
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins
-                    rule += f" p{n + 1}" if inside else f" p{n + 1}?"
-                rules[f"p{n}"] = rule
+                    rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
+                rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference
-                    starts.append(f"p{n}")
+                    starts.append(f"{prefix}p{n}")
                 n += 1
     if not starts:
-        rules["span"] = '"\\"\\""'
-        return "span"
-    rules["piece"] = " | ".join(starts)
-    rules["span"] = '"\\"" piece? "\\""'
-    return "span"
+        rules[f"{prefix}span"] = '"\\"\\""'
+        return f"{prefix}span"
+    rules[f"{prefix}piece"] = " | ".join(starts)
+    rules[f"{prefix}span"] = f'"\\"" {prefix}piece? "\\""'
+    return f"{prefix}span"
 
 
 def _forms_rule(name: str, forms: Sequence[str], rules: dict[str, str]) -> str:
@@ -138,20 +142,32 @@ def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str")
     return name
 
 
-def plan_grammar(tools: Sequence[Tool], request: Sequence[str] = (), times: Sequence[str] | None = None) -> str:
+def plan_grammar(
+    tools: Sequence[Tool],
+    request: Sequence[str] = (),
+    times: Sequence[str] | None = None,
+    time_texts: Sequence[str] = (),
+) -> str:
     """A GBNF grammar for plans over ``tools`` (the request's selection: smaller grammars decode faster).
 
     ``request``: the texts ``FROM_REQUEST`` values are copied from (the request, and a replan's
     observations); none, or more than :data:`MAX_SOURCE` characters, leaves those values free.
     ``times``: the date-times resolved from the request for ``FROM_TIME`` values; ``None`` leaves them free.
+    ``time_texts``: the expressions they were resolved from, cut out of ``FROM_REQUEST_UNTIMED`` values.
     """
     if not tools:  # nothing selected: the only plan is join()
         return 'root ::= thought? "1. " end\n' + _BASE + "\n"
     rules: dict[str, str] = {}
     marked = {p.source for tool in tools for p in tool.params}
-    grounded = {"": "str", "request": "str", "time": "str"}
-    if "request" in marked and request and sum(map(len, request)) <= MAX_SOURCE:
-        grounded["request"] = _span_rule(request, rules)
+    grounded = {"": "str", "request": "str", "untimed": "str", "time": "str"}
+    if marked & {"request", "untimed"} and request and sum(map(len, request)) <= MAX_SOURCE:
+        grounded["request"] = grounded["untimed"] = _span_rule(request, rules)
+        cut = "|".join(re.escape(t) for t in time_texts if t)
+        if "untimed" in marked and cut:
+            # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"
+            said = re.compile(rf"(?:\b(?:{_TIME_WORDS})\s+)?(?:{cut})", re.IGNORECASE)
+            untimed = [p.strip() for text in request for p in said.split(text) if p.strip()]
+            grounded["untimed"] = _span_rule(untimed, rules, prefix="u")
         if "piece" in rules:  # a request with no word to copy leaves only the empty string
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
             for i, forms in enumerate(all_forms):

@@ -15,11 +15,13 @@ from .host import PluginError
 from .packs import ConfigError, config_dir, pack_data_dir, pack_options, user_timezone, validated
 from .tools import (
     FROM_REQUEST,
+    FROM_REQUEST_UNTIMED,
     FROM_TIME,
     Forms,
     Labeled,
     Param,
     Said,
+    Title,
     Tool,
     ToolDefinitionError,
     ToolInputError,
@@ -32,10 +34,12 @@ from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 __all__ = [
     "DATETIME_FORMAT",
     "FROM_REQUEST",
+    "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
     "SLOT_KINDS",
     "Said",
+    "Title",
     "Chain",
     "ConfigError",
     "Example",

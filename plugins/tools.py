@@ -13,11 +13,13 @@ from typing import Any
 
 __all__ = [
     "FROM_REQUEST",
+    "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
     "Labeled",
     "Param",
     "Said",
+    "Title",
     "Tool",
     "ToolDefinitionError",
     "ToolInputError",
@@ -38,6 +40,9 @@ class Source(str):
 #: The value is a piece of the user's request (a name, a title, a message), copied; letter case may
 #: change. The grammar then lets a model write only pieces of the request, so it cannot invent one.
 FROM_REQUEST = Source("request")
+#: A piece of the request outside the dates and times it states: a title whose time has its own
+#: parameter ("remind me to call grandma sunday" can only be titled "call grandma", never "... sunday").
+FROM_REQUEST_UNTIMED = Source("untimed")
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")
@@ -74,6 +79,7 @@ class Labeled(str):
 #: The common marked types, so packs need not spell them: ``def add_todo(task: Said, due: When, ...)``.
 Said = typing.Annotated[str, FROM_REQUEST]
 When = typing.Annotated[str, FROM_TIME]
+Title = typing.Annotated[str, FROM_REQUEST_UNTIMED]
 
 
 class ToolInputError(ValueError):
@@ -104,7 +110,7 @@ def type_name(annotation: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """``source`` ("request", "time" or "") only narrows what the grammar lets a model write; it is
+    """``source`` ("request", "untimed", "time" or "") only narrows what the grammar lets a model write; it is
     not part of the schema a model is trained on, so marking a parameter needs no retrain."""
 
     name: str

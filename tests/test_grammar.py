@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 import pytest
@@ -9,9 +10,12 @@ from hypothesis import strategies as st
 
 from tinyagent.grammar import plan_grammar
 from tinyagent.plan import Plan, Step, render_plan
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, ToolDefinitionError, make_tool
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, Title, ToolDefinitionError, When, make_tool
+from tinyagent.when import resolve_times
 
 from .gbnf import Grammar
+
+NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
 
 
 def _tools():
@@ -303,4 +307,28 @@ def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
     for e in list(generate(reg, DataConfig(200, 0, 0, 0, val_heldout=0, seed=7)))[:120]:
         refs = resolve_times(e.query, datetime.strptime(e.now, "%Y-%m-%d %H:%M:%S"))
         times = [v for r in refs for v in (r.start, r.end, r.day)] if refs else None
-        assert Grammar(plan_grammar([reg.tools[t] for t in e.tools], [e.query], times)).accepts(e.plan), e.query
+        texts = [r.text for r in refs]
+        assert Grammar(plan_grammar([reg.tools[t] for t in e.tools], [e.query], times, texts)).accepts(e.plan), e.query
+
+
+def test_a_title_never_holds_the_time_the_request_states():
+    """FROM_REQUEST_UNTIMED (``Title``): a piece of the request with its date and time expressions, and
+    the word introducing them, cut out; a message (FROM_REQUEST) may still say when."""
+
+    def remind(name: Title, due: When, message: Said) -> str:
+        """Reminder."""
+
+    query = "book a haircut for Saturday at 11am and tell Bo it is on Saturday"
+    refs = resolve_times(query, NOW)
+    ref = refs[0]
+    g = Grammar(plan_grammar([make_tool(remind)], [query], [r.start for r in refs], [r.text for r in refs]))
+    ok = '1. remind("{}", "{}", "it is on Saturday")\n2. join()'
+    for title in ("haircut", "a haircut", "book a haircut", "it is", ""):
+        assert g.accepts(ok.format(title, ref.start)), title
+    for title in ("haircut for", "haircut for Saturday", "Saturday at 11am", "it is on Saturday", "on"):
+        assert not g.accepts(ok.format(title, ref.start)), title
+    assert [p.source for p in make_tool(remind).params] == ["untimed", "time", "request"]
+    # without times the title is copied as any piece is; without a request it is free
+    same = Grammar(plan_grammar([make_tool(remind)], [query], None))
+    assert same.accepts(ok.format("haircut for Saturday", ""))
+    assert Grammar(plan_grammar([make_tool(remind)], [], None)).accepts('1. remind("x", "y", "z")\n2. join()')

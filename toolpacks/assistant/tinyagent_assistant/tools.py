@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, ToolInputError, When
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, Title, ToolInputError, When
 
 from .portable import PortableBackend
 from .settings import load_settings
@@ -54,7 +54,7 @@ def get_email_address(name: Said) -> str:
 
 
 def create_calendar_event(
-    title: Said,
+    title: Title,
     start_date: When,
     end_date: When,
     location: Said,
@@ -145,7 +145,7 @@ def _content(content: str) -> str:
 
 
 def create_reminder(
-    name: Said, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: int, all_day: bool
+    name: Title, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: int, all_day: bool
 ) -> str:
     """Creates a reminder.
     - due_date is 'YYYY-MM-DD HH:MM:SS' or empty for no due date; all_day keeps only the day.
@@ -161,7 +161,7 @@ def send_sms(recipients: SaidList, message: Said) -> str:
     return backend().send_sms(recipients, message)
 
 
-def get_zoom_meeting_link(topic: Said, start_time: When, duration: int, meeting_invitees: SaidList) -> str:
+def get_zoom_meeting_link(topic: Title, start_time: When, duration: int, meeting_invitees: SaidList) -> str:
     """Creates a video meeting and returns its link (Jitsi Meet, or Zoom when configured).
     - start_time is 'YYYY-MM-DD HH:MM:SS'; duration is in minutes; invitees are e-mail addresses.
     """
