@@ -165,8 +165,8 @@ def plan_grammar(
         cut = "|".join(re.escape(t) for t in time_texts if t)
         if "untimed" in marked and cut:
             # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"
-            said = re.compile(rf"(?:\b(?:{_TIME_WORDS})\s+)?(?:{cut})", re.IGNORECASE)
-            untimed = [p.strip() for text in request for p in said.split(text) if p.strip()]
+            time_re = re.compile(rf"(?:\b(?:{_TIME_WORDS})\s+)?(?:{cut})", re.IGNORECASE)
+            untimed = [p.strip() for text in request for p in time_re.split(text) if p.strip()]
             grounded["untimed"] = _span_rule(untimed, rules, prefix="u")
         if "piece" in rules:  # a request with no word to copy leaves only the empty string
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)

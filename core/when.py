@@ -25,6 +25,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")  # fmt: skip
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "fifteen": 15,
                 "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # fmt: skip
+# A part of the day said without a clock time ("tomorrow morning") starts at its usual hour
+PART_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20}
 _WEEKDAYS = [d.lower() for d in WEEKDAYS]
 _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
@@ -62,7 +64,6 @@ _BARE_RANGE = (
 )
 # "tomorrow morning", "Friday evening at 7": the part of the day says am or pm
 _PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"
-_PART_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20}
 _RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
 
 _DAY_RE = re.compile(rf"\b(?:{_DAY}){_PART}", re.I)
@@ -248,7 +249,7 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
                 hour = _part(hour, part)  # "tonight at 9" is 21:00, "tomorrow morning at 7" 07:00
             found.append((min(d.start(), c0), max(d.end(), c1), day.replace(hour=hour, minute=minute), span, False))
         elif part := _part_of(d):
-            found.append((d.start(), d.end(), day.replace(hour=_PART_HOURS[part], minute=0), None, False))
+            found.append((d.start(), d.end(), day.replace(hour=PART_HOURS[part], minute=0), None, False))
         else:
             found.append((d.start(), d.end(), day.replace(hour=9, minute=0), None, True))
     for i, (c0, c1, hour, minute, span) in enumerate(clocks):

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..when import DATETIME_FORMAT, MONTHS, WEEKDAYS
+from ..when import DATETIME_FORMAT, MONTHS, PART_HOURS, WEEKDAYS
 from ..when import NUMBER_WORDS as _NUMBER_WORDS
 
 __all__ = ["When", "sample_when", "sample_duration"]
@@ -158,7 +158,7 @@ def sample_when(rng: random.Random, now: datetime, with_duration: bool = False, 
         minute = rng.choice([0, 0, 0, 30])
         clock = rng.choice(["", f" at {_hour_text(hour, minute, False)}", f" at {_hour_text(hour, minute, False)}"])
         if not clock:
-            hour, minute = {"morning": 9, "afternoon": 15, "evening": 18}[part], 0
+            hour, minute = PART_HOURS[part], 0
         start = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
         return When(f"{day_text} {part}{clock}" + dur_text, start, minutes)
     hour, minute, clock = _clock(rng)
