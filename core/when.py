@@ -32,7 +32,14 @@ _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?<=on )(?:mon|tue|wed|thu|fri|sat|sun)\.?)"
+# "sat morning", "thurs at 4", "on tue": a short weekday only where it cannot be a word ("the sun", "sat
+# down") nor a name ("a call with Thu at 4pm")
+_SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    rf"|(?<=on ){_SHORT_WEEKDAY}|(?<=next ){_SHORT_WEEKDAY}"
+    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc ){_SHORT_WEEKDAY}(?= (?:morning|afternoon|evening|night|at \d|@ ?\d|\d{{1,2}}(?::\d\d)? ?[ap]m)))"
+)
 _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
     rf"(?P<rel>today|tomorrow|tmrw|tmr|tomorow|the day after tomorrow|tonight|this (?:morning|afternoon|evening))"
@@ -66,7 +73,9 @@ _BARE_RANGE = (
 _PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"
 _RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
 
-_DAY_RE = re.compile(rf"\b(?:{_DAY}){_PART}", re.I)
+# "in the evening today": the part of the day said first
+_PART_FIRST = r"(?:\bin the (?P<part0>morning|afternoon|evening) )?"
+_DAY_RE = re.compile(rf"{_PART_FIRST}\b(?:{_DAY}){_PART}", re.I)
 _CLOCK_RE = re.compile(rf"(?:\bat |@ ?)?(?:{_CLOCK})", re.I)
 _DURATION_RE = re.compile(rf"\b{_DURATION}\b", re.I)
 _RELATIVE_RE = re.compile(_RELATIVE, re.I)
@@ -177,7 +186,8 @@ def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
 def _part_of(day: re.Match[str]) -> str:
     """The part of the day a day expression names: "tonight" is the night, "this morning" the morning."""
     rel = (day["rel"] or "").lower()
-    return "night" if rel == "tonight" else rel[5:] if rel.startswith("this ") else (day["part"] or "").lower()
+    said = day["part"] or day["part0"] or ""
+    return "night" if rel == "tonight" else rel[5:] if rel.startswith("this ") else said.lower()
 
 
 def _bare_range(m: re.Match[str]) -> tuple[int, int, int] | None:
@@ -215,7 +225,7 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
 
     A day and a clock time (or a clock range, "1-3pm") within a few words of each other form one
     expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after it ("for 2 hours"), or
-    one said before it when the request has one expression ("a 30 minute call ... at 9"), sets the end.
+    one said before it ("a 30 minute call ... at 9": the next expression, or the only one), sets the end.
     A day alone starts at 09:00 and is marked ``all_day``; a clock time alone is today's, or
     tomorrow's when it has passed.
     """
@@ -264,11 +274,19 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
         amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])
         start = now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1))
         found.append((r.start(), r.end(), start, None, False))
-    before = _ADJ_DURATION_RE.search(query) if len(found) == 1 else None
+    found.sort(key=lambda f: f[0])
+    # a duration said before what it measures belongs to the next expression ("a 30 min check-in with
+    # Rafael tomorrow at 4", also after other requests); the only one, wherever it is said
+    leads: dict[int, re.Match[str]] = {}
+    for adj in _ADJ_DURATION_RE.finditer(query):
+        after = [i for i, f in enumerate(found) if f[0] >= adj.end() and i not in leads]
+        if after or len(found) == 1:
+            leads[after[0] if after else 0] = adj
     refs = []
-    for start_i, end_i, start, span, all_day in sorted(found, key=lambda f: f[0]):
+    for i, (start_i, end_i, start, span, all_day) in enumerate(found):
         minutes = span or 60
         dur = _DURATION_RE.search(query, end_i)
+        before = leads.get(i)
         if dur and dur.start() - end_i <= 2:
             minutes, end_i, all_day = _minutes(dur["dur"]), dur.end(), False
         elif before and span is None:

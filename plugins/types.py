@@ -34,12 +34,14 @@ SLOT_KINDS = frozenset(
         "email",  # a literal e-mail address
         "phone",  # a literal phone number
         "datetime",  # a date/time expression; the plan gets the resolved ISO value
+        "timed",  # a date/time whose duration is said before the event: "a {when.lead} call {when}"
         "date",  # a day expression
         "duration",  # minutes
         "file",  # a file name
         "place",  # a location
         "title",  # a short title or topic ("about {title}"); slot names ending in "task" get to-do phrases
-        "event",  # a calendar event's name as said ("a call", "the retro"); the plan drops "a"/"an"
+        "event",  # a calendar event's name as said ("a call", "the retro"); the plan drops "a"/"an";
+        # slot names ending in "kind" get no article ("a {when.lead} {kind}": "a 30 minute call")
         "note",  # a note's name ("Groceries", "Books")
         "text",  # free text (message, note content)
         "priority",  # a small integer

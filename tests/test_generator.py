@@ -295,7 +295,8 @@ def test_an_event_is_said_with_its_article_and_planned_without_a(packs):
         if s.tool == "create_calendar_event" and not str(s.args[0]).startswith("$")
     ]
     assert not [t for _, t in titles if re.match(r"(?:a|an) ", t)]
-    said_with_a = [t for q, t in titles if re.search(rf"\b(?:a|an) {re.escape(t)}\b", q)]
+    lead = r"(?:\S+[- ](?:minute|min|hour) )?"  # "a 30 minute check-in"
+    said_with_a = [t for q, t in titles if re.search(rf"\b(?:a|an) {lead}{re.escape(t)}\b", q)]
     assert len(said_with_a) > 0.1 * len(titles) > 10
     assert any(t.startswith("the ") for _, t in titles)
 

@@ -43,6 +43,10 @@ def test_resolves_what_people_say(query, start, minutes):
         ("call mom this afternoon", "2026-11-24 15:00:00", False),  # a part of the day alone: its usual hour
         ("remind me tmrw at 8am to grab the dry cleaning", "2026-11-25 08:00:00", False),
         ("reminder: call grandma tmr", "2026-11-25 09:00:00", True),
+        ("water the plants sat morning", "2026-11-28 09:00:00", False),  # a short weekday before a part
+        ("remind me in the evening today to take out the trash", "2026-11-24 18:00:00", False),
+        ("thurs at 4 works", "2026-11-26 16:00:00", False),
+        ("next tues", "2026-12-01 09:00:00", True),
     ],
 )
 def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
@@ -54,6 +58,8 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("Text Maria that I'll be 10 minutes late", NOW) == []
     assert resolve_times("send budget_2027.xlsx to Marcus at marcus@example.com", NOW) == []
     assert resolve_times("Book a video call with Thu about the plan", NOW) == []
+    assert resolve_times("text Sun that the sun is out and I sat down", NOW) == []  # short weekdays as words
+    assert [r.text for r in resolve_times("a video call with Thu at 4pm", NOW)] == ["at 4pm"]  # a name
 
 
 def test_two_expressions_in_request_order():
@@ -91,8 +97,10 @@ def test_ranges_durations_said_first_and_days_without_a_time():
     assert one("from 11-1 on Friday")[:2] == ("2026-11-27 11:00:00", "2026-11-27 13:00:00")  # bare hours
     assert one("zoom Thursday at 1:30, 45 mins")[:2] == ("2026-11-26 13:30:00", "2026-11-26 14:15:00")
     assert resolve_times("text Sam 2 to 3 people are coming", NOW) == []  # no day, no "from": not a range
-    # a duration said first applies only when the request has one time: two would be a guess
-    assert [r.minutes for r in resolve_times("a 30 minute call at 9 and lunch at 1", NOW)] == [60, 60]
+    # a duration said first measures the next time said, wherever the request has others
+    assert [r.minutes for r in resolve_times("a 30 minute call at 9 and lunch at 1", NOW)] == [30, 60]
+    both = resolve_times("zoom at 11 tomorrow, 15 min, then set up a 20-minute catch-up at 3:45pm Friday", NOW)
+    assert [r.minutes for r in both] == [15, 20]
 
 
 def test_compact_prompt_carries_resolved_times(registry):

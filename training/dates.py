@@ -8,13 +8,14 @@ a time is given; "noon" is 12:00; dates without a year are the next such date fr
 from __future__ import annotations
 
 import random
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..when import DATETIME_FORMAT, MONTHS, PART_HOURS, WEEKDAYS
 from ..when import NUMBER_WORDS as _NUMBER_WORDS
 
-__all__ = ["When", "sample_when", "sample_duration"]
+__all__ = ["When", "sample_duration", "sample_lead_when", "sample_when"]
 
 SAID = (1, 2, 3, 4, 5, 10, 15, 20, 30, 45)  # the durations written in words as well as in digits
 NUMBER_WORDS = {n: word for word, n in _NUMBER_WORDS.items() if n in SAID}
@@ -28,6 +29,7 @@ class When:
     start_dt: datetime
     minutes: int = 60
     all_day: bool = False  # a day said without a time: a reminder keeps only the day (``due``)
+    lead: str = ""  # the duration said before the event, as an adjective: "a {lead} call" ("30 minute")
 
     def __format__(self, spec: str) -> str:
         return self.text
@@ -171,6 +173,23 @@ def sample_when(rng: random.Random, now: datetime, with_duration: bool = False, 
         text = f"{at}{clock} {day_text}"
     start = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return When(" ".join(text.split()) + dur_text, start, minutes)
+
+
+def sample_lead_when(rng: random.Random, now: datetime) -> When:
+    """A date/time whose duration is said before the event ("a 30 minute check-in tomorrow at 4"):
+    ``{when.lead}`` is "30 minute", and the request's time expression has no duration after it."""
+    when = sample_when(rng, now)
+    minutes = rng.choice([15, 20, 30, 30, 45, 60, 90, 120])
+    unit = rng.choice(["minute", "min"])
+    if minutes == 60:
+        lead = rng.choice(["one hour", "1 hour", "1-hour"])
+    elif minutes == 120:
+        lead = rng.choice(["2 hour", "2-hour", "two hour"])
+    elif minutes == 30 and rng.random() < 0.3:
+        lead = rng.choice(["half hour", "half-hour"])
+    else:
+        lead = f"{minutes}{rng.choice([' ', '-'])}{unit}"
+    return dataclasses.replace(when, minutes=minutes, lead=lead)
 
 
 def sample_duration(rng: random.Random) -> tuple[int, str]:

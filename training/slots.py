@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..when import MONTHS
-from .dates import sample_duration, sample_when
+from .dates import sample_duration, sample_lead_when, sample_when
 
 __all__ = ["SlotValue", "fill_slot"]
 
@@ -336,8 +336,9 @@ Goals|Passwords hint|Garden|Meeting notes|Wishlist|Quotes|Home|Budget|Workouts|R
 ).split("|")
 
 
-def event(rng: random.Random) -> SlotValue:
-    """A calendar event's name: said with "a"/"an" or "the" as people do; the plan drops "a"/"an"."""
+def event(rng: random.Random, bare: bool = False) -> SlotValue:
+    """A calendar event's name: said with "a"/"an" or "the" as people do; the plan drops "a"/"an".
+    ``bare``: no article (the template says one: "a {when.lead} {kind}" is "a 30 minute check-in")."""
     r = rng.random()
     if r < 0.45:
         name = rng.choice(EVENTS)
@@ -345,6 +346,8 @@ def event(rng: random.Random) -> SlotValue:
         name = f"{rng.choice(WORDS + VOCAB)} {rng.choice(TITLE_KINDS + ['meeting', 'call', 'session'])}"
     else:
         name = _title(rng)
+    if bare:
+        return SlotValue(name)
     r = rng.random()
     if r < 0.25 and name[0].islower() and not name.endswith("s"):  # not "a drinks"
         return SlotValue(f"{'an' if name[0] in 'aeiou' else 'a'} {name}", name)
@@ -378,7 +381,8 @@ is running {n} minutes behind""".replace("\n", "").split("|")
 VERB_PHRASES = """is|are|was|were|left it|put it|is waiting|will wait|said hi|says thanks|can't make it|is stuck|
 found it|lost it|moved it|fixed it|is still|got it|went|came back|will be there|is done""".replace("\n", "").split("|")
 PREPS = "under on in at from for with behind near by after before about to into outside inside".split()
-CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back"]
+CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back",
+                "I'm outside", "I'll take a look tonight", "we'll be there at {clock}", "can't make it", "I'm on my way"]
 
 
 # A message may say when ("practice is at 5 today", "the kids can stay over on Saturday"): the time is
@@ -389,8 +393,21 @@ at {clock} today|tomorrow at {clock}|by {clock}|before {clock}|after lunch|this 
 ).split("|")
 
 
+# A message opened or closed the way people text ("thanks, I'll take a look tonight", "running late,
+# sorry!"), or typed without apostrophes ("im outside"): dev batch five cut such messages short
+OPENERS = ["thanks, ", "ok, ", "sure, ", "sorry, ", "yes, ", "no worries, ", "hey, ", "good news, ", "fyi "]
+CLOSERS = [", sorry!", ", thanks!", ", love you", " - see you soon", ", call me", " x", ", no rush"]
+
+
 def text(rng: random.Random) -> str:
     body = _text(rng)
+    r = rng.random()
+    if r < 0.06:
+        body = rng.choice(OPENERS) + body
+    elif r < 0.11 and body[-1:].isalnum():
+        body += rng.choice(CLOSERS)
+    elif r < 0.16 and "'" in body:
+        body = body.replace("I'm", rng.choice(["im", "Im"])).replace("'", "")
     r = rng.random()
     if r < 0.12 and body[-1:].isalnum():
         body += " " + rng.choice(TIME_TAILS).format(clock=f"{rng.randint(1, 11)}{rng.choice(['', 'pm', 'am', ':30'])}")
@@ -472,6 +489,8 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
     """A value for a slot of ``kind``. Slot names ending in ``task`` draw to-do style phrases."""
     if kind == "datetime":
         return sample_when(rng, now, with_duration=True)
+    if kind == "timed":
+        return sample_lead_when(rng, now)
     if kind == "date":
         return sample_when(rng, now, day_only=True)
     if kind == "duration":
@@ -485,5 +504,5 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
     if kind == "title" and name.endswith("task"):
         return SlotValue(task(rng))
     if kind == "event":
-        return event(rng)
+        return event(rng, bare=name.endswith("kind"))
     return SlotValue(_SIMPLE[kind](rng))

@@ -1111,6 +1111,90 @@ TEMPLATES += [
         '1. open_and_get_file_path("{file}")\n2. reply_to_email([], "{text}", ["$1"])',
         {"file": "file", "text": "text"},
     ),
+    # dev batch five: a duration said before the event ("a 30 min check-in with Rafael tomorrow at 4"),
+    # three zoom invitees, a file for two people, both ways to reach one person, a note in a folder
+    T(
+        "event_lead",
+        (
+            "schedule a {when.lead} {kind} {when}",
+            "put a {when.lead} {kind} on my calendar {when}",
+            "block a {when.lead} {kind} {when}",
+            "add a {when.lead} {kind} {when}",
+            "I need a {when.lead} {kind} {when}",
+        ),
+        '1. create_calendar_event("{kind}", "{when}", "{when.end}", "", [], "", None)',
+        {"kind": "event", "when": "timed"},
+    ),
+    T(
+        "event_lead_invite",
+        (
+            "schedule a {when.lead} {kind} with {person} {when}",
+            "book a {when.lead} {kind} with {person} {when}",
+            "set up a {when.lead} {kind} {when} with {person}",
+            "invite {person} to a {when.lead} {kind} {when}",
+        ),
+        '1. get_email_address("{person}")\n'
+        '2. create_calendar_event("{kind}", "{when}", "{when.end}", "", ["$1"], "", None)',
+        {"person": "person", "kind": "event", "when": "timed"},
+    ),
+    T(
+        "zoom_lead",
+        (
+            "set up a {when.lead} zoom with {person} {when} about {title}",
+            "a {when.lead} zoom call about {title} with {person} {when}",
+            "schedule a {when.lead} video call with {person} {when} on {title}",
+        ),
+        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1"])',
+        {"person": "person", "title": "title", "when": "timed"},
+    ),
+    T(
+        "zoom_three",
+        (
+            "zoom {when} {title} with {person}, {person2} and {person3}",
+            "set up a zoom about {title} {when} with {person}, {person2} and {person3}",
+            "video call with {person}, {person2} and {person3} {when} re: {title}",
+            "make a zoom for {title} {when} and invite {person}, {person2} and {person3}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
+        '4. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2", "$3"])',
+        {"person": "person", "person2": "person", "person3": "person", "title": "title", "when": "datetime"},
+    ),
+    T(
+        "email_file_two",
+        (
+            "send {file} to {person} and {person2}",
+            "email {file} to {person} and {person2}",
+            "share {file} with {person} and {person2} by email",
+            "send {person} and {person2} the {file}",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. open_and_get_file_path("{file}")\n'
+        '4. compose_new_email(["$1", "$2"], [], "{file}", "Please find {file} attached.", ["$3"])',
+        {"person": "person", "person2": "person", "file": "file"},
+    ),
+    T(
+        "contact_both",
+        (
+            "get {person}'s phone number and email",
+            "what are {person}'s number and email address?",
+            "look up {person}'s email and phone number",
+            "find the phone and email of {person}",
+            "I need {person}'s number and email",
+        ),
+        '1. get_phone_number("{person}")\n2. get_email_address("{person}")',
+        {"person": "person"},
+    ),
+    T(
+        "note_folder",
+        (
+            "create a note named {title} in the {folder} folder with {text}",
+            "new note {title} in my {folder} folder: {text}",
+            "make a note called {title} in {folder} saying {text}",
+            "save a note {title} to the {folder} folder: {text}",
+            "in my {folder} folder, make a note {title} with {text}",
+        ),
+        '1. create_note("{title}", "{text}", "{folder}")',
+        {"title": "note", "folder": "note", "text": "text"},
+    ),
 ]
 
 # Composition (tinyagent.plugins.Chain): what an intent's last step produces, and the ways an intent
@@ -1261,6 +1345,19 @@ CHAINS = {
             '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
             '3. compose_new_email(["$1", "$2"], [], "{noun}", "{it}", [])',
             {"person": "person", "person2": "person"},
+        ),
+    ),
+    "reply": (
+        Chain(
+            _ANY,
+            (
+                "reply with {it}",
+                "reply to the email with {it}",
+                "answer the email with {it}",
+                "write back with {it}",
+                "respond with {it}",
+            ),
+            '1. reply_to_email([], "{it}", [])',
         ),
     ),
     "note_create": (
