@@ -39,6 +39,9 @@ MAX_SOURCE = 4000  # characters of request (and replan context) that grounded va
 # Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
 # <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there.
 _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_rule)
+# A contraction is one word: a copy never ends at "thanks, I" of "thanks, I'll take a look" (dev batch
+# five). Not "'s", which also ends a name a copy must stop at ("Bettina's number" -> "Bettina").
+_CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"
 _CUT = re.compile(r'["\\<\x00-\x1f\x7f]|(?<=\$)\{')
 
@@ -74,7 +77,8 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     Position ``i`` gets ``p<i> ::= [its character] p<i+1>?`` (the grammar grows linearly). The
     continuation is required before a letter or digit and after a space, so a piece starts and ends
     where words do. ``-._@/`` between two letters or digits join one word ("Hye-jin", "notes.pdf",
-    "555-0134", "boss@acme.example"): no piece starts or ends inside it. A word's first letter may
+    "555-0134", "boss@acme.example"), and so does the apostrophe of a contraction ("I'll", "can't"):
+    no piece starts or ends inside it, nor inside "!!", "??" or "..." ("happy birthday!!"). A word's first letter may
     change case ("Return the book is done" -> "return the book"); the rest is copied as written.
     ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
     starts, n = [], 0
@@ -84,12 +88,13 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                 i
                 for i in range(1, len(piece) - 1)
                 if piece[i] in _JOIN and piece[i - 1].isalnum() and piece[i + 1].isalnum()
-            }
+            } | {m.start() for m in _CONTRACTION.finditer(piece)}
+            runs = {i for i in range(1, len(piece)) if piece[i] in "!?." and piece[i - 1] == piece[i]}  # "!!", "..."
             for i, ch in enumerate(piece):
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
-                    inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins
+                    inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -199,6 +199,21 @@ def test_joined_words_are_copied_whole():
         assert not g.accepts(_sms(f'"{cut}"', "")), cut
 
 
+def test_a_contraction_is_one_word_and_a_possessive_is_not():
+    """A copy never ends inside "I'll" (a message cut to "thanks, I") nor inside "!!"; it may stop at
+    "Bettina" of "Bettina's"."""
+    request = "tell Bettina's brother thanks, I'll look tonight, we can't stay"
+    g = Grammar(plan_grammar(_grounded_tools(), [request], None))
+    for whole in ("thanks, I'll look tonight", "we can't stay", "Bettina", "Bettina's brother"):
+        assert g.accepts(_sms('"brother"', whole)), whole
+    for cut in ("thanks, I", "we can", "ll look tonight", "t stay"):
+        assert not g.accepts(_sms('"brother"', cut)), cut
+    g = Grammar(plan_grammar(_grounded_tools(), ["tell Wren 'happy birthday!!' ok..."], None))
+    assert g.accepts(_sms('"Wren"', "happy birthday!!")) and g.accepts(_sms('"Wren"', "happy birthday"))
+    for cut in ("happy birthday!", "ok.", "ok.."):
+        assert not g.accepts(_sms('"Wren"', cut)), cut
+
+
 def test_grounded_values_are_whole_words_of_the_request():
     g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], ["2026-11-25 09:00:00"]))
     for message in (
