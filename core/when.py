@@ -38,7 +38,8 @@ _SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     rf"|(?<=on ){_SHORT_WEEKDAY}|(?<=next ){_SHORT_WEEKDAY}"
-    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc ){_SHORT_WEEKDAY}(?= (?:morning|afternoon|evening|night|at \d|@ ?\d|\d{{1,2}}(?::\d\d)? ?[ap]m)))"
+    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc ){_SHORT_WEEKDAY}"
+    r"(?= (?:morning|afternoon|evening|night|at \d|@ ?\d|\d{1,2}(?::\d\d)? ?[ap]m)))"
 )
 _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (

@@ -7,8 +7,8 @@ a time is given; "noon" is 12:00; dates without a year are the next such date fr
 
 from __future__ import annotations
 
-import random
 import dataclasses
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
