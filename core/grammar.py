@@ -43,7 +43,9 @@ _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_r
 # five). Not "'s", which also ends a name a copy must stop at ("Bettina's number" -> "Bettina").
 _CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"
-_CUT = re.compile(r'["\\<\x00-\x1f\x7f]|(?<=\$)\{')
+# Quotes around words cut too: "txt 555 0134 'gate B12'" is the number, then the message, never
+# "555 0134 'gate B12" (dev); an apostrophe inside a word ("I'll", "Bettina's") is not a quote.
+_CUT = re.compile(r'["\\<\x00-\x1f\x7f\u201c\u201d]|(?<=\$)\{|(?<!\w)[\'\u2018](?=\w)|(?<=\w)[\'\u2019](?!\w)')
 
 _BASE = rf"""
 ws ::= " "?

@@ -214,6 +214,14 @@ def test_a_contraction_is_one_word_and_a_possessive_is_not():
         assert not g.accepts(_sms('"Wren"', cut)), cut
 
 
+def test_quotes_around_words_end_a_copy():
+    """ "txt 555 0134 'gate B12'": the number and the message, never a value that runs into a quote."""
+    g = Grammar(plan_grammar(_grounded_tools(), ["txt 555 0134 'gate B12' and \u201cok\u201d"], None))
+    assert g.accepts(_sms('"555 0134"', "gate B12")) and g.accepts(_sms('"555 0134"', "ok"))
+    for crossing in ("555 0134 'gate B12", "'gate B12'", "gate B12' and", "\u201cok"):
+        assert not g.accepts(_sms('"555 0134"', crossing)), crossing
+
+
 def test_grounded_values_are_whole_words_of_the_request():
     g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], ["2026-11-25 09:00:00"]))
     for message in (
