@@ -37,15 +37,15 @@ MAX_ITEMS = 16  # items in one list literal
 MAX_SOURCE = 4000  # characters of request (and replan context) that grounded values may copy; beyond: free strings
 
 # Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
-# <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there.
+# <END_OF_PLAN>, and a "{" after "$" would make a reference; a piece is cut there. Quotes around words
+# cut too: "txt 555 0134 'gate B12'" is the number, then the message, never "555 0134 'gate B12" (dev);
+# an apostrophe inside a word ("I'll", "Bettina's") is not a quote.
+_CUT = re.compile(r'["\\<\x00-\x1f\x7f\u201c\u201d]|(?<=\$)\{|(?<!\w)[\'\u2018](?=\w)|(?<=\w)[\'\u2019](?!\w)')
 _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_rule)
 # A contraction is one word: a copy never ends at "thanks, I" of "thanks, I'll take a look" (dev batch
 # five). Not "'s", which also ends a name a copy must stop at ("Bettina's number" -> "Bettina").
 _CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
-_TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"
-# Quotes around words cut too: "txt 555 0134 'gate B12'" is the number, then the message, never
-# "555 0134 'gate B12" (dev); an apostrophe inside a word ("I'll", "Bettina's") is not a quote.
-_CUT = re.compile(r'["\\<\x00-\x1f\x7f\u201c\u201d]|(?<=\$)\{|(?<!\w)[\'\u2018](?=\w)|(?<=\w)[\'\u2019](?!\w)')
+_TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
 
 _BASE = rf"""
 ws ::= " "?
@@ -80,8 +80,9 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     continuation is required before a letter or digit and after a space, so a piece starts and ends
     where words do. ``-._@/`` between two letters or digits join one word ("Hye-jin", "notes.pdf",
     "555-0134", "boss@acme.example"), and so does the apostrophe of a contraction ("I'll", "can't"):
-    no piece starts or ends inside it, nor inside "!!", "??" or "..." ("happy birthday!!"). A word's first letter may
-    change case ("Return the book is done" -> "return the book"); the rest is copied as written.
+    no piece starts or ends inside it, nor inside "!!", "??" or "..." ("happy birthday!!"). A word's
+    first letter may change case ("Return the book is done" -> "return the book"); the rest is copied
+    as written.
     ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
     starts, n = [], 0
     for text in texts:

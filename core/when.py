@@ -37,7 +37,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    rf"|(?<=on ){_SHORT_WEEKDAY}|(?<=next ){_SHORT_WEEKDAY}"
+    rf"|(?:(?<=on )|(?<=next )){_SHORT_WEEKDAY}"
     rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc ){_SHORT_WEEKDAY}"
     r"(?= (?:morning|afternoon|evening|night|at \d|@ ?\d|\d{1,2}(?::\d\d)? ?[ap]m)))"
 )
@@ -280,9 +280,10 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     # Rafael tomorrow at 4", also after other requests); the only one, wherever it is said
     leads: dict[int, re.Match[str]] = {}
     for adj in _ADJ_DURATION_RE.finditer(query):
-        after = [i for i, f in enumerate(found) if f[0] >= adj.end() and i not in leads]
-        if after or len(found) == 1:
-            leads[after[0] if after else 0] = adj
+        only = 0 if len(found) == 1 else None
+        i = next((i for i, f in enumerate(found) if f[0] >= adj.end() and i not in leads), only)
+        if i is not None:
+            leads[i] = adj
     refs = []
     for i, (start_i, end_i, start, span, all_day) in enumerate(found):
         minutes = span or 60

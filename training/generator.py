@@ -192,7 +192,7 @@ def render_template(
             pieces.append(" ".join(words).lower() if lower else " ".join(words))
         if name is not None:
             said = format(string.Formatter().get_field(name, (), values)[0], spec or "")
-            quoted = any(q + "{" + name in template.phrasings[phrasing] for q in QUOTES)  # already: "'{text}'"
+            quoted = literal[-1:] in QUOTES  # the phrasing quotes it already: "tell {person} '{text}'"
             if template.slots.get(name) in QUOTABLE and not quoted and rng.random() < 0.06 * noise:
                 opening = rng.choice(list(QUOTES))  # "add 'call back Vera' to my Todo note"
                 said = opening + said + QUOTES[opening]

@@ -381,9 +381,8 @@ is running {n} minutes behind""".replace("\n", "").split("|")
 VERB_PHRASES = """is|are|was|were|left it|put it|is waiting|will wait|said hi|says thanks|can't make it|is stuck|
 found it|lost it|moved it|fixed it|is still|got it|went|came back|will be there|is done""".replace("\n", "").split("|")
 PREPS = "under on in at from for with behind near by after before about to into outside inside".split()
-CONTRACTIONS = ["I'm sick today", "we're here", "I'm home", "dinner's at {clock}", "it's done", "I'll call you back"]
-CONTRACTIONS += ["I'm outside", "I'll take a look tonight", "we'll be there at {clock}", "can't make it"]
-CONTRACTIONS += ["I'm on my way"]
+CONTRACTIONS = """I'm sick today|we're here|I'm home|dinner's at {clock}|it's done|I'll call you back|I'm outside|
+I'll take a look tonight|we'll be there at {clock}|can't make it|I'm on my way""".replace("\n", "").split("|")
 
 
 # A message may say when ("practice is at 5 today", "the kids can stay over on Saturday"): the time is
