@@ -31,7 +31,11 @@ _WEEKDAYS = [d.lower() for d in WEEKDAYS]
 _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# a month's name or its short form, and no other word ("Marih 4" is a name, not March 4)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
 # "sat morning", "thurs at 4", "on tue": a short weekday only where it cannot be a word ("the sun", "sat
 # down") nor a name ("a call with Thu at 4pm")
 _SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
@@ -48,6 +52,10 @@ _DAY = (
     rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"|(?:on |the )?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<mon2>{_MONTH})"
+    # "on the 15th": the next 15th (a month said is read above: "the 15th of May"); only before what
+    # follows a date, so "the 3rd floor" and "the 2nd draft" are no dates
+    r"|(?:on )?the (?P<d3>\d{1,2})(?:st|nd|rd|th)(?=$|[,.;:!?)]| \d| (?:at|@|in|on|by|from|to|and|for|with|about|re"
+    r"|between|until|till|then|morning|afternoon|evening|night|-)\b)"
 )
 _CLOCK = (
     r"(?P<noon>noon|midday|midnight)"
@@ -130,6 +138,19 @@ def _next_date(now: datetime, month: int, day: int) -> datetime | None:
     return None
 
 
+def _next_day_of_month(now: datetime, day: int) -> datetime | None:
+    """ "the 15th": this month's if it is not past, else the next month that has one."""
+    for k in range(3):
+        year, month = divmod(now.month - 1 + k, 12)
+        try:
+            candidate = now.replace(year=now.year + year, month=month + 1, day=day)
+        except ValueError:
+            continue  # "the 31st" in a 30-day month
+        if candidate.date() >= now.date():
+            return candidate
+    return None
+
+
 def _day(m: re.Match[str], now: datetime) -> datetime | None:
     if rel := m["rel"]:
         rel = rel.lower()
@@ -144,6 +165,8 @@ def _day(m: re.Match[str], now: datetime) -> datetime | None:
             return None
     if m["mon1"]:
         return _next_date(now, _month(m["mon1"]), int(m["d1"]))
+    if m["d3"]:
+        return _next_day_of_month(now, int(m["d3"]))
     return _next_date(now, _month(m["mon2"]), int(m["d2"]))
 
 

@@ -47,6 +47,10 @@ def test_resolves_what_people_say(query, start, minutes):
         ("remind me in the evening today to take out the trash", "2026-11-24 18:00:00", False),
         ("thurs at 4 works", "2026-11-26 16:00:00", False),
         ("next tues", "2026-12-01 09:00:00", True),
+        ("renew the registration on the 15th", "2026-12-15 09:00:00", True),  # a day of the month alone
+        ("call on the 24th at 3pm", "2026-11-24 15:00:00", False),  # today's date is today
+        ("dinner the 1st at 7pm", "2026-12-01 19:00:00", False),  # passed this month: the next month's
+        ("lunch on the 3rd of March", "2027-03-03 09:00:00", True),  # a month said: that month's
     ],
 )
 def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
@@ -60,6 +64,10 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("Book a video call with Thu about the plan", NOW) == []
     assert resolve_times("text Sun that the sun is out and I sat down", NOW) == []  # short weekdays as words
     assert [r.text for r in resolve_times("a video call with Thu at 4pm", NOW)] == ["at 4pm"]  # a name
+    assert resolve_times("meet on the 3rd floor", NOW) == []  # an ordinal that is no day
+    assert [r.text for r in resolve_times("zoom Marih 4 at 8am", NOW)] == ["at 8am"]  # a name, not "March 4"
+    (feb,) = resolve_times("on the 31st", datetime(2026, 2, 2))  # no 31st in February: March's
+    assert (feb.day, feb.all_day) == ("2026-03-31", True)
 
 
 def test_two_expressions_in_request_order():
