@@ -32,6 +32,8 @@ _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
 # a month's name or its short form, and no other word ("Marih 4" is a name, not March 4)
+# what an ordinal counts when it is no day: "on the 3rd floor", "on the 2nd try"
+_ORDINAL_NOUNS = r"(?:floor|level|time|try|attempt|draft|row|page|line|round|step|version|place|grade|seat)s?"
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -52,10 +54,11 @@ _DAY = (
     rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"|(?:on |the )?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<mon2>{_MONTH})"
-    # "on the 15th": the next 15th (a month said is read above: "the 15th of May"); only before what
-    # follows a date, so "the 3rd floor" and "the 2nd draft" are no dates
-    r"|(?:on )?the (?P<d3>\d{1,2})(?:st|nd|rd|th)(?=$|[,.;:!?)]| \d| (?:at|@|in|on|by|from|to|and|for|with|about|re"
-    r"|between|until|till|then|morning|afternoon|evening|night|-)\b)"
+    # "on the 15th": the next 15th (a month said is read above: "the 15th of May"), but not "on the 3rd
+    # floor"; "the 15th" without "on" only before what follows a date ("the 2nd draft" is no date)
+    rf"|on the (?P<d3>\d{{1,2}})(?:st|nd|rd|th)\b(?! (?:of )?{_MONTH}| {_ORDINAL_NOUNS}\b)"
+    r"|the (?P<d4>\d{1,2})(?:st|nd|rd|th)(?=$|[,.;:!?)]| \d| (?:at|@|in|on|by|from|to|and|for|with|about|re"
+    r"|between|until|till|then|morning|afternoon|evening|night|please|pls|thx|thanks|-)\b)"
 )
 _CLOCK = (
     r"(?P<noon>noon|midday|midnight)"
@@ -165,8 +168,8 @@ def _day(m: re.Match[str], now: datetime) -> datetime | None:
             return None
     if m["mon1"]:
         return _next_date(now, _month(m["mon1"]), int(m["d1"]))
-    if m["d3"]:
-        return _next_day_of_month(now, int(m["d3"]))
+    if dom := m["d3"] or m["d4"]:
+        return _next_day_of_month(now, int(dom))
     return _next_date(now, _month(m["mon2"]), int(m["d2"]))
 
 

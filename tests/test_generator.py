@@ -240,22 +240,37 @@ def test_an_inline_noun_must_say_every_value_of_its_plan():
         )  # fmt: skip
 
 
-def test_a_chain_back_to_the_producers_person_says_a_pronoun_and_reuses_the_lookup(packs):
-    """ "set up a zoom with Theo and email him the link": Theo's address, looked up once; the subject is
-    the meeting's topic (the producer's ``subject``), and nobody is ever looked up as "him"."""
+def test_a_chain_back_to_the_producers_person_says_a_pronoun_and_reuses_the_name(packs):
+    """ "set up a zoom with Theo and text him the link": Theo's number, looked up by his name, and
+    nobody is ever looked up as "him"."""
     cfg = DataConfig(2500, 20, 20, 20, 20, chain_rate=1.0)
     examples = list(generate(packs, cfg))
     said = re.compile(r'get_(?:email_address|phone_number)\("(?:him|her|them)"\)')
     assert not any(said.search(e.plan) for e in examples)
-    back = [e for e in examples if any(p.startswith("email<zoom#") for p in e.phrasings)]
+    back = [e for e in examples if any(p.startswith("sms<zoom#") for p in e.phrasings)]
     back = [e for e in back if re.search(r"\b(?:him|her|them)\b", e.query)]
     assert len(back) >= 3
     for ex in back:
         plan = parse_plan(ex.plan)
-        zoom = next(s for s in plan.steps if s.tool == "get_zoom_meeting_link")
-        mail = next(s for s in plan.steps if s.tool == "compose_new_email")
-        assert mail.args[0] == zoom.args[3] == ["$1"], ex.plan  # the invitee's own lookup
-        assert mail.args[2] == zoom.args[0] and mail.args[3] == f"${zoom.idx}", ex.plan
+        invitee = next(s for s in plan.steps if s.tool == "get_email_address").args[0]
+        phone = next(s for s in plan.steps if s.tool == "get_phone_number")
+        sms = next(s for s in plan.steps if s.tool == "send_sms")
+        assert phone.args[0] == invitee and sms.args[0] == [f"${phone.idx}"], ex.plan
+
+
+def test_a_mailed_meeting_link_invites_its_recipients(packs):
+    """The natural sets' convention: whoever gets a meeting link by e-mail is invited to the meeting
+    (no e-mail chain takes a link; ``zoom_email`` says it), and the subject is the meeting's topic."""
+    examples = list(generate(packs, DataConfig(3000, 20, 20, 20, 20, chain_rate=1.0)))
+    assert not any(p.startswith(("email<zoom", "email_two<zoom")) for e in examples for p in e.phrasings)
+    mailed = [e for e in examples if any(p.startswith("zoom_email") for p in e.phrasings)]
+    assert len(mailed) >= 3
+    for ex in mailed:
+        plan = parse_plan(ex.plan)
+        for zoom in (s for s in plan.steps if s.tool == "get_zoom_meeting_link"):
+            mail = next((s for s in plan.steps if s.tool == "compose_new_email" and zoom.idx in s.deps), None)
+            if mail is not None:
+                assert mail.args[0] == zoom.args[3] and mail.args[2] == zoom.args[0], ex.plan
 
 
 def test_a_subject_must_name_a_product_with_slots_of_its_own():

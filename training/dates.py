@@ -94,6 +94,9 @@ def _day(rng: random.Random, now: datetime) -> tuple[datetime, str]:
     day = now + timedelta(days=rng.randint(3, 120))
     month = MONTHS[day.month - 1]
     style = rng.random()
+    if style < 0.12:  # "on the 15th": the next 15th, so within four weeks (dev batch six)
+        day = now + timedelta(days=rng.randint(1, 27))
+        return day, f"on the {_ordinal(day.day)}"
     if style < 0.35:
         return day, f"on {month[:3]} {day.day}"
     if style < 0.6:
@@ -101,6 +104,10 @@ def _day(rng: random.Random, now: datetime) -> tuple[datetime, str]:
     if style < 0.8:
         return day, f"on {day.day} {month}"
     return day, f"on {day:%Y-%m-%d}"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _hour_text(hour: int, minute: int, suffix: bool) -> str:

@@ -106,6 +106,7 @@ SHORTHAND = {
     "about": "abt",
     "meeting": "mtg",
     "directions": "dirs",
+    "and": ("n", "&"),  # "txt Jess n Omar" (dev batch six)
 }  # not "to" -> "2" nor "for" -> "4": digits next to times ("2 3pm") would teach wrong dates
 
 
@@ -151,6 +152,11 @@ class Example:
         }
 
 
+def _short(word: str, rng: random.Random) -> str:
+    short = SHORTHAND.get(word.lower(), word)
+    return short if isinstance(short, str) else rng.choice(short)
+
+
 def _typo(word: str, rng: random.Random) -> str:
     if len(word) < 4 or not word.isalpha():
         return word
@@ -188,7 +194,7 @@ def render_template(
                 k = rng.randrange(len(words))
                 words[k] = _typo(words[k], rng)
             if short:
-                words = [SHORTHAND.get(w.lower(), w) if rng.random() < 0.7 else w for w in words]
+                words = [_short(w, rng) if rng.random() < 0.7 else w for w in words]
             pieces.append(" ".join(words).lower() if lower else " ".join(words))
         if name is not None:
             said = format(string.Formatter().get_field(name, (), values)[0], spec or "")
@@ -236,8 +242,9 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
         query = prefix + query if prefix else query
     if rng.random() < 0.5 * noise:
         suffix = rng.choice(SUFFIXES)
-        # "...running late? Thank you!": the request's own question mark, never one after "?" or "!"
-        query += suffix if not (suffix.startswith("?") and query[-1:] in "?!.") else suffix[1:]
+        # "...running late? Thank you!": the request's own question mark, never one after "?" or "!";
+        # nor a full stop or "!" after one ("left.." would end the message inside "..")
+        query += suffix if not (suffix[:1] in ("?", ".", "!") and query[-1:] in "?!.") else suffix[1:]
     return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..when import MONTHS
+from ..when import MONTHS, WEEKDAYS
 from .dates import sample_duration, sample_lead_when, sample_when
 
 __all__ = ["SlotValue", "fill_slot"]
@@ -281,6 +281,12 @@ def place(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.04:  # "from home to Tahoe": where people start from, said without a name
         return rng.choice(HOMES)
+    if r < 0.08:  # "Walgreens on Market Street", "room 4B": a place said by where it is (dev batch six)
+        name = rng.choice([_random_word(rng).capitalize(), rng.choice(VOCAB).capitalize(), rng.choice(PLACES)])
+        return f"{name} {rng.choice(['on', 'near', 'by'])} {rng.choice(STREETS + PLACES)}"
+    if r < 0.1:
+        room = rng.choice(["room", "conference room", "Room", "meeting room"])
+        return f"{room} {rng.randint(1, 12)}{rng.choice('ABC ')}".strip()
     if r < 0.35:
         return rng.choice(PLACES)
     if r < 0.6:
@@ -354,9 +360,16 @@ def event(rng: random.Random, bare: bool = False) -> SlotValue:
     return SlotValue(f"the {name}" if r < 0.4 else name)
 
 
+LIST_HEADS = "Books Things Places Movies Gifts Songs Questions Recipes Ideas Shows Notes Plans".split()
+
+
 def note(rng: random.Random) -> str:
     """A note's name, as said between "my" and "note": "Groceries", "Books", "Thesis ideas"."""
     r = rng.random()
+    if r < 0.08:  # "Books to read", "Ideas for the garden": a name that runs past a little word
+        tail = rng.choice(["to read", "to buy", "to watch", "to visit", "to try", "to ask", "for", "from", "for the"])
+        tail += f" {rng.choice(WORDS)}" if tail.startswith(("for", "from")) else ""
+        return f"{rng.choice(LIST_HEADS)} {tail}"
     if r < 0.35:
         return rng.choice(NOTE_NAMES)
     if r < 0.55:
@@ -387,7 +400,7 @@ I'll take a look tonight|we'll be there at {clock}|can't make it|I'm on my way""
 
 # A message may say when ("practice is at 5 today", "the kids can stay over on Saturday"): the time is
 # part of the message, not of the plan (dev batch four: the planner cut messages before their time)
-TIME_TAILS = """today|tonight|tomorrow|this weekend|next week|on Saturday|on Friday|on Monday|at {clock}|
+TIME_TAILS = """today|tonight|tomorrow|this weekend|next week|on {day}|until {day}|by {day}|next {day}|at {clock}|
 at {clock} today|tomorrow at {clock}|by {clock}|before {clock}|after lunch|this afternoon|in the morning""".replace(
     "\n", ""
 ).split("|")
@@ -410,7 +423,8 @@ def text(rng: random.Random) -> str:
         body = body.replace("I'm", rng.choice(["im", "Im"])).replace("'", "")
     r = rng.random()
     if r < 0.12 and body[-1:].isalnum():
-        body += " " + rng.choice(TIME_TAILS).format(clock=f"{rng.randint(1, 11)}{rng.choice(['', 'pm', 'am', ':30'])}")
+        clock = f"{rng.randint(1, 11)}{rng.choice(['', 'pm', 'am', ':30'])}"
+        body += " " + rng.choice(TIME_TAILS).format(clock=clock, day=rng.choice(WEEKDAYS))
     elif r < 0.17:  # a list: "eggs, flour and butter"
         things = rng.sample(ITEMS + VOCAB[:400], rng.randint(2, 4))
         body = ", ".join(things[:-1]) + rng.choice([" and ", ", and ", ", "]) + things[-1]
@@ -502,7 +516,8 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
     if kind == "persons":
         return SlotValue(person(rng))
     if kind == "title" and name.endswith("task"):
-        return SlotValue(task(rng))
+        said = task(rng)  # "a reminder called Submit timesheet": named as a title, capitalized
+        return SlotValue(said[:1].upper() + said[1:] if rng.random() < 0.1 else said)
     if kind == "event":
         return event(rng, bare=name.endswith("kind"))
     return SlotValue(_SIMPLE[kind](rng))

@@ -101,6 +101,8 @@ TEMPLATES = [
             "how can I call {person}?",
             "{person}'s mobile number",
             "tell me the phone number of {person}",
+            "could you find out {person}'s cell",
+            "find out {person}'s number",
         ),
         '1. get_phone_number("{person}")',
         {"person": "person"},
@@ -147,6 +149,8 @@ TEMPLATES = [
             "an email to {person} re {title}: {text}",
             "email to {person}, {title}: {text}",
             "can you email {person} about {title} to say {text}",
+            "email {person}, subject {title}, body: {text}",
+            "email to {person} with the subject {title} and the body {text}",
         ),
         '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{title}", "{text}", [])',
         {"person": "person", "title": "title", "text": "text"},
@@ -226,6 +230,8 @@ TEMPLATES = [
             "{person} needs {file}, email it",
             "send {file} over to {person}",
             "mail {file} to {person}",
+            "open {file} and email it to {person}",
+            "grab {file} and send it to {person}",
         ),
         '1. get_email_address("{person}")\n2. open_and_get_file_path("{file}")\n'
         '3. compose_new_email(["$1"], [], "{file}", "Please find {file} attached.", ["$2"])',
@@ -682,6 +688,8 @@ TEMPLATES = [
             "in my {title} note, add {text}",
             "extend the note {title} with {text}",
             "note {title}: add {text}",
+            "add to my {title} note that {text}",
+            "put in the {title} note that {text}",
         ),
         '1. append_note_content("{title}", "{text}", "")',
         {"title": "note", "text": "text"},
@@ -707,6 +715,8 @@ TEMPLATES = [
             "alert me {when} to {task}",
             "set a reminder for {when}: {task}",
             "remind me {when}: {task}",
+            "create a reminder called {task} for {when}",
+            "new reminder: {task} {when}",
         ),
         '1. create_reminder("{task}", "{when.due}", "", "", 0, {when.all_day})',
         {"task": "title", "when": "date"},
@@ -1166,6 +1176,8 @@ TEMPLATES += [
             "email {file} to {person} and {person2}",
             "share {file} with {person} and {person2} by email",
             "send {person} and {person2} the {file}",
+            "email {person} and {person2} {file}",
+            "open {file} and email it to {person} and {person2}",
         ),
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. open_and_get_file_path("{file}")\n'
         '4. compose_new_email(["$1", "$2"], [], "{file}", "Please find {file} attached.", ["$3"])',
@@ -1194,6 +1206,92 @@ TEMPLATES += [
         ),
         '1. create_note("{title}", "{text}", "{folder}")',
         {"title": "note", "folder": "note", "text": "text"},
+    ),
+    # dev batch six: a meeting link e-mailed invites its recipients; transit between two places; a
+    # note opened or added to in a folder; a lookup, then a forward to the person looked up
+    T(
+        "zoom_email",
+        (
+            "email {person} the zoom link for {title} {when}",
+            "send {person} a zoom link for {title} {when} by email",
+            "set up a zoom with {person} {when} about {title} and email her the link",
+            "make a zoom for {title} {when} and email the link to {person}",
+            "create a zoom meeting {title} {when}, then mail the link to {person}",
+            "zoom with {person} {when} re {title}, email him the link",
+            "schedule a video call about {title} {when} and send {person} the link by email",
+            "email the meeting link for {title} {when} to {person}",
+        ),
+        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1"])\n'
+        '3. compose_new_email(["$1"], [], "{title}", "$2", [])',
+        {"person": "person", "title": "title", "when": "datetime"},
+        weight=1.5,
+        held_out=(
+            "create a zoom meeting {title} {when}, then mail the link to {person}",
+            "schedule a video call about {title} {when} and send {person} the link by email",
+        ),
+    ),
+    T(
+        "zoom_email_two",
+        (
+            "set up a zoom called {title} with {person} and {person2} {when} and email them the link",
+            "email {person} and {person2} the zoom link for {title} {when}",
+            "zoom with {person} and {person2} {when} about {title}, then email them the link",
+            "make a zoom for {title} {when} and email the link to {person} and {person2}",
+            "create a video call {title} with {person} and {person2} {when} and mail both of them the link",
+        ),
+        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
+        '3. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2"])\n'
+        '4. compose_new_email(["$1", "$2"], [], "{title}", "$3", [])',
+        {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
+    ),
+    T(
+        "directions_transit",
+        (
+            "transit from {place} to {place2}",
+            "public transport directions from {place} to {place2}",
+            "how do I get from {place} to {place2} by bus",
+            "take the subway from {place} to {place2}",
+            "train route from {place} to {place2}",
+            "I'd like to go from {place} to {place2} by public transit",
+            "directions from {place} to {place2} by train",
+            "get me from {place} to {place2} on the metro",
+        ),
+        '1. maps_show_directions("{place}", "{place2}", "r")',
+        {"place": "place", "place2": "place"},
+        held_out=("directions from {place} to {place2} by train", "take the subway from {place} to {place2}"),
+    ),
+    T(
+        "note_open_folder",
+        (
+            "open the {title} note in my {folder} folder",
+            "show me my {title} note from the {folder} folder",
+            "what's in the {title} note in {folder}?",
+            "open {title} in the {folder} folder",
+            "pull up the note {title} in my {folder} folder",
+        ),
+        '1. open_note("{title}", "{folder}")',
+        {"title": "note", "folder": "note"},
+    ),
+    T(
+        "note_append_folder",
+        (
+            "add {text} to the {title} note in my {folder} folder",
+            "append {text} to {title} in the {folder} folder",
+            "in my {folder} folder, add {text} to the {title} note",
+        ),
+        '1. append_note_content("{title}", "{text}", "{folder}")',
+        {"title": "note", "folder": "note", "text": "text"},
+    ),
+    T(
+        "forward_lookup",
+        (
+            "look up {person}'s email and forward her this message",
+            "find {person}'s email address and forward them this email",
+            "get {person}'s email and forward the message to him",
+            "look up {person}'s address and forward this to them",
+        ),
+        '1. get_email_address("{person}")\n2. forward_email(["$1"], [], "", [])',
+        {"person": "person"},
     ),
 ]
 
@@ -1286,6 +1384,10 @@ PRODUCES = {
             "driving directions to {place}",
         ),
     ),
+    "directions_transit": (
+        "directions",
+        ("the directions", "the route", "it", "transit directions from {place} to {place2}"),
+    ),
     "directions_to_walk": (
         "directions",
         ("the directions", "the walking route", "it", "walking directions to {place}", "the walking route to {place}"),
@@ -1294,6 +1396,9 @@ PRODUCES = {
 # "email Arjun the link for the retro": the subject is the meeting's topic, "the retro"
 SUBJECTS = {"zoom": "{title}", "zoom_link_only": "{title}"}
 _ANY = ("summary", "link", "location", "directions", "list")
+# E-mailing a meeting link invites its recipients (the natural sets' convention): zoom_email does
+# that, so the e-mail chains take every product but the link; a text of the link invites nobody
+_MAILED = ("summary", "location", "directions", "list")
 CHAINS = {
     "sms": (
         Chain(
@@ -1325,7 +1430,7 @@ CHAINS = {
     ),
     "email": (
         Chain(
-            _ANY,
+            _MAILED,
             (
                 "email {it} to {person}",
                 "send {it} to {person} by email",
@@ -1340,7 +1445,7 @@ CHAINS = {
     ),
     "email_two": (
         Chain(
-            _ANY,
+            _MAILED,
             ("email {it} to {person} and {person2}", "send {person} and {person2} {it} by email"),
             '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
             '3. compose_new_email(["$1", "$2"], [], "{noun}", "{it}", [])',
