@@ -31,9 +31,9 @@ _WEEKDAYS = [d.lower() for d in WEEKDAYS]
 _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
 
-# a month's name or its short form, and no other word ("Marih 4" is a name, not March 4)
 # what an ordinal counts when it is no day: "on the 3rd floor", "on the 2nd try"
 _ORDINAL_NOUNS = r"(?:floor|level|time|try|attempt|draft|row|page|line|round|step|version|place|grade|seat)s?"
+# a month's name or its short form, and no other word ("Marih 4" is a name, not March 4)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -142,16 +142,8 @@ def _next_date(now: datetime, month: int, day: int) -> datetime | None:
 
 
 def _next_day_of_month(now: datetime, day: int) -> datetime | None:
-    """ "the 15th": this month's if it is not past, else the next month that has one."""
-    for k in range(3):
-        year, month = divmod(now.month - 1 + k, 12)
-        try:
-            candidate = now.replace(year=now.year + year, month=month + 1, day=day)
-        except ValueError:
-            continue  # "the 31st" in a 30-day month
-        if candidate.date() >= now.date():
-            return candidate
-    return None
+    """ "the 15th": the first such date from today, in whichever month has it next."""
+    return min(filter(None, (_next_date(now, month, day) for month in range(1, 13))), default=None)
 
 
 def _day(m: re.Match[str], now: datetime) -> datetime | None:
