@@ -49,7 +49,8 @@ _WEEKDAY = (
 )
 _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
-    rf"(?P<rel>today|tomorrow|tmrw|tmr|tomorow|the day after tomorrow|tonight|this (?:morning|afternoon|evening))"
+    r"(?P<rel>today|tomorrow|tmrw|tmr|tomorow|the day after tomorrow|tonight|tonite"
+    r"|this (?:morning|afternoon|evening))"
     rf"|(?:on |next |this coming |this )?(?P<wd>{_WEEKDAY})\b"
     rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
@@ -206,7 +207,7 @@ def _part_of(day: re.Match[str]) -> str:
     """The part of the day a day expression names: "tonight" is the night, "this morning" the morning."""
     rel = (day["rel"] or "").lower()
     said = day["part"] or day["part0"] or ""
-    return "night" if rel == "tonight" else rel[5:] if rel.startswith("this ") else said.lower()
+    return "night" if rel in ("tonight", "tonite") else rel[5:] if rel.startswith("this ") else said.lower()
 
 
 def _bare_range(m: re.Match[str]) -> tuple[int, int, int] | None:

@@ -301,6 +301,31 @@ def test_no_request_says_two_determiners_in_a_row(packs):
     assert not [e.query for e in _examples(packs, 2000) if re.search(r"\b(?:the|my|a|your)\s+the\b", e.query, re.I)]
 
 
+def test_a_day_after_by_or_for_drops_its_on(packs):
+    """ "due by Friday", "a reminder for Dec 3": never "by on Friday" (dev todo batch one)."""
+    queries = [e.query for e in _examples(packs, 2000)]
+    assert not [q for q in queries if re.search(r"\b(?:by|for|until|before|due) on\b", q, re.I)]
+    weekday = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    assert [q for q in queries if re.search(rf"\bby {weekday}", q, re.I)]
+
+
+def test_todo_priority_words_plan_their_letters(packs):
+    """The todo pack's convention: urgent or high is A, medium B, low C."""
+    letters = {"urgent": "A", "high priority": "A", "medium priority": "B", "low priority": "C"}
+    seen = set()
+    for e in _examples(packs, 4000):
+        steps = parse_plan(e.plan, require_join=False).steps
+        if [s.tool for s in steps] != ["add_todo"]:
+            continue
+        task, _, letter = steps[0].args
+        said = e.query.lower().replace(task.lower(), "")  # a priority word in the task itself says nothing
+        for word, expected in letters.items():
+            if word in said:
+                assert letter == expected, (e.query, e.plan)
+                seen.add(letter)
+    assert seen == {"A", "B", "C"}
+
+
 def test_an_event_is_said_with_its_article_and_planned_without_a(packs):
     """ "schedule a call with Ana" is an event called "call"; "the retro" keeps its article."""
     titles = [

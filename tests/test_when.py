@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
         ("call on Tuesday at 9", "2026-12-01 09:00:00", 60),  # a bare weekday is never today
         ("book it at 3 on Friday", "2026-11-27 15:00:00", 60),  # a bare afternoon hour
         ("dinner tonight at 9", "2026-11-24 21:00:00", 60),
+        ("call mom tonite at 9", "2026-11-24 21:00:00", 60),  # texting spelling
         ("standup at 09:15", "2026-11-25 09:15:00", 60),  # passed today: tomorrow
         ("review on Feb 29 at 2pm", "2028-02-29 14:00:00", 60),  # the next year that has one
         ("sync on 3 March at 4:30 pm for 2 hours", "2027-03-03 16:30:00", 120),

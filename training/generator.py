@@ -116,6 +116,9 @@ QUOTABLE = {"text", "title", "note", "event"}
 QUOTES = {"'": "'", '"': '"', "\u201c": "\u201d"}
 
 
+_DROPS_ON = ("by ", "for ", "until ", "before ", "due ")
+
+
 class _PlanFormatter(string.Formatter):
     """Fills a template's plan: slot values become escaped literal text (``{when.end}`` works)."""
 
@@ -198,6 +201,8 @@ def render_template(
             pieces.append(" ".join(words).lower() if lower else " ".join(words))
         if name is not None:
             said = format(string.Formatter().get_field(name, (), values)[0], spec or "")
+            if said.startswith("on ") and literal.endswith(_DROPS_ON):  # "by Friday", not "by on Friday"
+                said = said[3:]
             quoted = literal[-1:] in QUOTES  # the phrasing quotes it already: "tell {person} '{text}'"
             if template.slots.get(name) in QUOTABLE and not quoted and rng.random() < 0.06 * noise:
                 opening = rng.choice(list(QUOTES))  # "add 'call back Vera' to my Todo note"

@@ -98,7 +98,8 @@ def _save(path: Path, tasks: list[Task]) -> None:
 def add_todo(task: Said, due_date: When, priority: str) -> str:
     """Adds a task to the todo list.
     - due_date is 'YYYY-MM-DD' (a time part is ignored) or empty for no due date.
-    - priority is a letter from 'A' (highest) to 'Z', or empty for none.
+    - priority is a letter from 'A' (highest) to 'Z', or empty for none: urgent or high is 'A',
+      medium 'B', low 'C'.
     """
     title = " ".join(task.split())
     if not title:
@@ -172,117 +173,204 @@ def register_examples(register: Callable[..., Any]) -> None:
 
 @hookimpl
 def register_prompt_rules(register: Callable[..., Any]) -> None:
-    register(PromptRule("Todo due dates are 'YYYY-MM-DD'; priorities are letters A (highest) to Z.", ("add_todo",)))
+    register(
+        PromptRule(
+            "Todo due dates are 'YYYY-MM-DD'; priorities are letters A (highest) to Z: urgent or high is A, medium B,"
+            " low C.",
+            ("add_todo",),
+        )
+    )
 
 
 @hookimpl
 def register_task_templates(register: Callable[..., Any]) -> None:
+    # Phrasings from the ways people keep lists ("put it on my list", "gotta", "to do", "tasks"), the
+    # task said before or after the list; the first two of each stay pinned as held out, so the
+    # held-out benchmark stays comparable as phrasings are added.
     task = {"task": "title"}
-    register(
-        TaskTemplate(
-            "todo_add",
-            (
-                "add {task} to my todo list",
-                "put {task} on my to-do list",
-                "new todo: {task}",
-                "add a task to {task}",
-                "todo: {task}",
-                "I need to {task}, add it to my tasks",
-                "add {task} to my tasks",
-                "make a todo to {task}",
-            ),
-            '1. add_todo("{task}", "", "")',
-            task,
-            weight=1.5,
-        )
+    due = {"task": "title", "when": "date"}
+    lists = ("my todo list", "my to-do list", "my to do list", "my todos", "my tasks", "my list")
+
+    def add(id: str, phrasings: tuple[str, ...], plan: str, slots: dict[str, str], **kw: Any) -> None:
+        register(TaskTemplate(id, phrasings, plan, slots, held_out=phrasings[:2], **kw))
+
+    add(
+        "todo_add",
+        (
+            "put {task} on my to-do list",
+            "I need to {task}, add it to my tasks",
+            "add {task} to my todo list",
+            "new todo: {task}",
+            "add a task to {task}",
+            "todo: {task}",
+            "add {task} to my tasks",
+            "make a todo to {task}",
+            "add {task} to my to do list",
+            "add to my todo list: {task}",
+            "add to my list {task}",
+            "new task - {task}",
+            "put {task} on my list",
+            "I gotta {task}, put it on my list",
+            "can you add {task} to my todos",
+            "add a todo: {task}",
+            "to do: {task}",
+            "task: {task}",
+            "remember to {task}, add it to my to-do list",
+            "create a task {task}",
+            "{task} - add it to my list",
+            "add {task} to the list",
+        ),
+        '1. add_todo("{task}", "", "")',
+        task,
+        weight=2,
     )
-    register(
-        TaskTemplate(
-            "todo_add_due",
-            (
-                "add {task} to my todo list, due {when}",
-                "put {task} on my to-do list for {when}",
-                "new todo due {when}: {task}",
-                "add a task to {task}, due {when}",
-                "todo: {task} by {when}",
-                "I need to {task} by {when}, add it to my tasks",
-                "task for {when}: {task}",
-                "make a todo to {task} {when}",
-            ),
-            '1. add_todo("{task}", "{when.day}", "")',
-            {"task": "title", "when": "date"},
-        )
+    add(
+        "todo_add_due",
+        (
+            "task for {when}: {task}",
+            "I need to {task} by {when}, add it to my tasks",
+            "add {task} to my todo list, due {when}",
+            "put {task} on my to-do list for {when}",
+            "new todo due {when}: {task}",
+            "add a task to {task}, due {when}",
+            "todo: {task} by {when}",
+            "make a todo to {task} {when}",
+            "add {task} to my tasks for {when}",
+            "todo for {when} - {task}",
+            "{when}: {task} (add to my tasks)",
+            "add to my to do list: {task}, due {when}",
+            "by {when}: {task}, put it on my list",
+            "I gotta {task} by {when}, put it on my list",
+            "put {task} on my list, due {when}",
+            "add a todo to {task} by {when}",
+            "new task due {when} - {task}",
+            "add {task} to my todos due {when}",
+        ),
+        '1. add_todo("{task}", "{when.day}", "")',
+        due,
+        weight=1.5,
     )
-    register(
-        TaskTemplate(
-            "todo_add_top",
-            (
-                "add {task} to my todo list as top priority",
-                "urgent todo: {task}",
-                "add a high priority task: {task}",
-                "put {task} at the top of my to-do list",
-                "most important task: {task}",
-                "priority A todo: {task}",
-                "add {task} to my tasks, it's urgent",
-                "top priority: {task}",
-            ),
-            '1. add_todo("{task}", "", "A")',
-            task,
+    for level, letter, words in (
+        ("top", "A", ("urgent", "high priority", "top priority", "priority A", "most important", "important")),
+        ("mid", "B", ("medium priority", "priority B", "mid priority")),
+        ("low", "C", ("low priority", "priority C")),
+    ):
+        phrasings = tuple(
+            p.format(w=w, task="{task}")
+            for w in words
+            for p in (
+                "add {task} to my todo list, {w}",
+                "{w} todo: {task}",
+                "add a {w} task: {task}",
+                "{w}: {task}, put it on my list",
+                "add {task} to my tasks as {w}",
+                "new {w} task - {task}",
+            )
         )
+        add(f"todo_add_{level}", phrasings, f'1. add_todo("{{task}}", "", "{letter}")', task, weight=0.6)
+        add(
+            f"todo_add_due_{level}",
+            tuple(
+                p.format(w=w, task="{task}", when="{when}")
+                for w in words
+                for p in (
+                    "add {task} to my todo list, due {when}, {w}",
+                    "{w} todo for {when}: {task}",
+                    "add a {w} task to {task} by {when}",
+                    "put {task} on my list for {when}, it's {w}",
+                )
+            ),
+            f'1. add_todo("{{task}}", "{{when.day}}", "{letter}")',
+            due,
+            weight=0.3,
+        )
+    add(
+        "todo_add_two",
+        tuple(
+            p.format(lst=lst, task="{task}", task2="{task2}")
+            for p in (
+                "add {task} and {task2} to {lst}",
+                "put {task} and {task2} on {lst}",
+                "add 2 tasks: {task}, {task2}",
+                "new todos: {task}; {task2}",
+                "add to {lst}: {task}, and {task2}",
+            )
+            for lst in lists[:3]
+        ),
+        '1. add_todo("{task}", "", "")\n2. add_todo("{task2}", "", "")',
+        {"task": "title", "task2": "title"},
+        weight=0.4,
     )
-    register(
-        TaskTemplate(
-            "todo_list",
-            (
-                "what's on my todo list?",
-                "show my tasks",
-                "list my todos",
-                "what do I still have to do?",
-                "read me my to-do list",
-                "which tasks are open?",
-                "what's left on my list",
-                "show me my open todos",
-            ),
-            '1. list_todos("")',
-            {},
-            produces="list",  # the assistant pack's SMS, e-mail and note chains take it
-            nouns=("the list", "my todo list", "it", "my tasks"),
-        )
+    list_nouns = ("the list", "my todo list", "it", "my tasks", "my open tasks", "my to-do list")
+    add(
+        "todo_list",
+        (
+            "read me my to-do list",
+            "what's left on my list",
+            "what's on my todo list?",
+            "show my tasks",
+            "list my todos",
+            "what do I still have to do?",
+            "which tasks are open?",
+            "show me my open todos",
+            "what tasks do I have",
+            "whats on my to do list",
+            "show me everything I still need to do",
+            "my todos?",
+            "what's on my list today",
+            "any open tasks?",
+            "go through my task list",
+            "what have I got left to do",
+        ),
+        '1. list_todos("")',
+        {},
+        produces="list",  # the assistant pack's SMS, e-mail and note chains take it
+        nouns=list_nouns,
     )
-    register(
-        TaskTemplate(
-            "todo_find",
-            (
-                "which of my tasks mention {word}?",
-                "show todos about {word}",
-                "do I have a task about {word}?",
-                "list my {word} tasks",
-                "find tasks with {word}",
-                "any todos for {word}?",
-                "search my todo list for {word}",
-                "what tasks do I have on {word}",
-            ),
-            '1. list_todos("{word}")',
-            {"word": "title"},
-            produces="list",
-            nouns=("the list", "them", "it", "those tasks"),
-        )
+    add(
+        "todo_find",
+        (
+            "list my {word} tasks",
+            "search my todo list for {word}",
+            "which of my tasks mention {word}?",
+            "show todos about {word}",
+            "do I have a task about {word}?",
+            "find tasks with {word}",
+            "any todos for {word}?",
+            "what tasks do I have on {word}",
+            "anything on my to-do list for {word}?",
+            "list tasks mentioning {word}",
+            "what's left on my todo about {word}",
+            "show my {word} todos",
+            "do i have any todos about {word}",
+            "tasks about {word}?",
+        ),
+        '1. list_todos("{word}")',
+        {"word": "title"},
+        produces="list",
+        nouns=("the list", "them", "it", "those tasks", "my {word} tasks", "the tasks about {word}"),
     )
-    register(
-        TaskTemplate(
-            "todo_done",
-            (
-                "mark {task} as done",
-                "I finished {task}",
-                "tick off {task}",
-                "complete the task {task}",
-                "{task} is done",
-                "check off {task} on my list",
-                "done with {task}",
-                "cross {task} off my todo list",
-            ),
-            '1. complete_todo("{task}")',
-            task,
-            weight=1.5,
-        )
+    add(
+        "todo_done",
+        (
+            "check off {task} on my list",
+            "done with {task}",
+            "mark {task} as done",
+            "I finished {task}",
+            "tick off {task}",
+            "complete the task {task}",
+            "{task} is done",
+            "cross {task} off my todo list",
+            "finished {task}, check it off",
+            "{task} is done, tick it off the list",
+            "mark {task} done",
+            "mark the task {task} as complete",
+            "complete todo: {task}",
+            "done: {task}",
+            "ok {task} is done, cross it off my tasks",
+            "I did {task}, mark it done",
+        ),
+        '1. complete_todo("{task}")',
+        task,
+        weight=2,
     )
