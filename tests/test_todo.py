@@ -20,6 +20,8 @@ def test_todo_txt_round_trip(isolated):
         "- Buy milk",
     ]
     assert list_todos("garage") == "- Fix the garage door (due 2026-12-01) [B]"
+    add_todo("Weed garden", "", "")
+    assert list_todos("the garden") == list_todos("my  Garden") == "- Weed garden"  # how it was said
     assert complete_todo("taxes") == "Completed 'File taxes'"
     done = Task.parse(todo_file().read_text().splitlines()[1])
     assert done.done and done.title == "File taxes" and "pri:A" in done.text

@@ -39,6 +39,7 @@ _TASK = re.compile(
 )
 _DUE = re.compile(r"(?:^|\s)due:(\d{4}-\d{2}-\d{2})\b")
 _PRI_TAG = re.compile(r"(?:^|\s)pri:([A-Z])\b")
+_LEADING = re.compile(r"^(?:(?:the|a|an|my|our)\s+)+", re.I)
 
 
 @dataclass
@@ -125,7 +126,9 @@ def list_todos(filter_text: Said) -> str:
     - filter_text keeps only tasks containing it; empty lists every open task.
     """
     _, tasks = _load()
-    needle = filter_text.strip().casefold()
+    # "tasks about the garden" keeps "Weed garden": a leading article or "my" is how the request said
+    # it, not part of the task (the planner copies the request's words)
+    needle = _LEADING.sub("", " ".join(filter_text.split())).casefold()
     open_tasks = [t for t in tasks if not t.done and needle in t.text.casefold()]
     if not open_tasks:
         return "No open tasks" + (f" matching {filter_text!r}" if needle else "")
