@@ -192,10 +192,9 @@ def register_task_templates(register: Callable[..., Any]) -> None:
     # held-out benchmark stays comparable as phrasings are added.
     task = {"task": "title"}
     due = {"task": "title", "when": "date"}
-    lists = ("my todo list", "my to-do list", "my to do list", "my todos", "my tasks", "my list")
 
-    def add(id: str, phrasings: tuple[str, ...], plan: str, slots: dict[str, str], **kw: Any) -> None:
-        register(TaskTemplate(id, phrasings, plan, slots, held_out=phrasings[:2], **kw))
+    def add(name: str, phrasings: tuple[str, ...], plan: str, slots: dict[str, str], **kw: Any) -> None:
+        register(TaskTemplate(name, phrasings, plan, slots, held_out=phrasings[:2], **kw))
 
     add(
         "todo_add",
@@ -259,7 +258,7 @@ def register_task_templates(register: Callable[..., Any]) -> None:
         ("low", "C", ("low priority", "priority C")),
     ):
         phrasings = tuple(
-            p.format(w=w, task="{task}")
+            p.replace("{w}", w)
             for w in words
             for p in (
                 "add {task} to my todo list, {w}",
@@ -274,7 +273,7 @@ def register_task_templates(register: Callable[..., Any]) -> None:
         add(
             f"todo_add_due_{level}",
             tuple(
-                p.format(w=w, task="{task}", when="{when}")
+                p.replace("{w}", w)
                 for w in words
                 for p in (
                     "add {task} to my todo list, due {when}, {w}",
@@ -290,7 +289,7 @@ def register_task_templates(register: Callable[..., Any]) -> None:
     add(
         "todo_add_two",
         tuple(
-            p.format(lst=lst, task="{task}", task2="{task2}")
+            p.replace("{lst}", lst)
             for p in (
                 "add {task} and {task2} to {lst}",
                 "put {task} and {task2} on {lst}",
@@ -298,13 +297,12 @@ def register_task_templates(register: Callable[..., Any]) -> None:
                 "new todos: {task}; {task2}",
                 "add to {lst}: {task}, and {task2}",
             )
-            for lst in lists[:3]
+            for lst in ("my todo list", "my to-do list", "my to do list")
         ),
         '1. add_todo("{task}", "", "")\n2. add_todo("{task2}", "", "")',
         {"task": "title", "task2": "title"},
         weight=0.4,
     )
-    list_nouns = ("the list", "my todo list", "it", "my tasks", "my open tasks", "my to-do list")
     add(
         "todo_list",
         (
@@ -328,7 +326,7 @@ def register_task_templates(register: Callable[..., Any]) -> None:
         '1. list_todos("")',
         {},
         produces="list",  # the assistant pack's SMS, e-mail and note chains take it
-        nouns=list_nouns,
+        nouns=("the list", "my todo list", "it", "my tasks", "my open tasks", "my to-do list"),
     )
     add(
         "todo_find",
