@@ -309,6 +309,27 @@ def test_a_day_after_by_or_for_drops_its_on(packs):
     assert [q for q in queries if re.search(rf"\bby {weekday}", q, re.I)]
 
 
+def test_a_message_of_two_clauses_is_planned_whole(packs):
+    """ "numbers attached, see tab 2": the body runs past its comma (dev batch eight cut it there)."""
+    bodies = []
+    for e in _examples(packs, 3000):
+        for step in parse_plan(e.plan).steps:
+            if step.tool == "send_sms" and "$" not in step.args[1]:
+                bodies.append(step.args[1])
+    two = [b for b in bodies if re.search(r"\w(?:; |\. )\w", b)]  # a comma also joins lists: not counted
+    assert len(two) > 0.01 * len(bodies) > 2
+
+
+def test_a_reminder_list_is_said_in_the_request(packs):
+    lists = [
+        (e.query, s.args[3])
+        for e in _examples(packs, 3000)
+        for s in parse_plan(e.plan).steps
+        if s.tool == "create_reminder" and s.args[3]
+    ]
+    assert len(lists) > 5 and all(name in q for q, name in lists)
+
+
 def test_todo_priority_words_plan_their_letters(packs):
     """The todo pack's convention: urgent or high is A, medium B, low C."""
     letters = {"urgent": "A", "high priority": "A", "medium priority": "B", "low priority": "C"}

@@ -428,6 +428,8 @@ def text(rng: random.Random) -> str:
     elif r < 0.17:  # a list: "eggs, flour and butter"
         things = rng.sample(ITEMS + VOCAB[:400], rng.randint(2, 4))
         body = ", ".join(things[:-1]) + rng.choice([" and ", ", and ", ", "]) + things[-1]
+    elif r < 0.27 and body[-1:].isalnum():  # two clauses: dev batch eight cut "attached, see tab 2" at its comma
+        body += rng.choice([", ", ", ", "; ", " - ", ". "]) + _text(rng).rstrip(".!?: )")
     return body
 
 
