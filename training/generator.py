@@ -241,6 +241,8 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
     query = texts[0]
     for clause in texts[1:]:
         joiner = rng.choice(CONNECTORS)
+        if joiner[:1] in ".;" and query[-1:] in "?!.":  # "upstairs. Also", never "upstairs.. Also" (see below)
+            joiner = joiner[1:]
         query += joiner + (clause[:1].upper() + clause[1:] if joiner.strip().startswith(".") else clause)
     if rng.random() < 0.5 * noise:
         prefix = rng.choice(PREFIXES)
