@@ -87,6 +87,10 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     starts, n = [], 0
     for text in texts:
         for piece in _CUT.split(text):
+            # A sentence's full stop never ends a copy: "Tell them the offsite moved to the 18th." is
+            # messaged as "the offsite moved to the 18th" (dev batch ten); "Dr. Okafor" and "..." stay.
+            if piece.endswith(".") and not piece.endswith(".."):
+                piece = piece[:-1]
             joins = {
                 i
                 for i in range(1, len(piece) - 1)
@@ -98,6 +102,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
+                    inside = inside or (ch == "." and piece[i + 1].isspace() and piece[i - 1 : i] != ".")
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -22,7 +22,7 @@ def fingerprint_payload(reg: Registry) -> dict[str, Any]:
     return {
         "packs": sorted([p.name, p.version] for p in reg.packs if not p.builtin and p.name in used),
         "tools": sorted((t.schema() | {"pack": t.pack} for t in reg.tools.values()), key=lambda s: s["name"]),
-        "examples": sorted([e.pack, e.query, e.plan] for e in reg.examples),
+        "examples": sorted([e.pack, e.query, e.plan, *([e.now] if e.now else [])] for e in reg.examples),
         "rules": sorted([r.pack, r.text, sorted(r.tools)] for r in reg.rules),
         "templates": sorted(
             (t.to_json() | {"pack": t.pack} for t in reg.templates), key=lambda t: (t["pack"], t["id"])

@@ -10,11 +10,15 @@ __all__ = ["SLOT_KINDS", "Chain", "Example", "PromptRule", "TaskTemplate"]
 
 @dataclass(frozen=True)
 class Example:
-    """An in-context example: a request and the plan text that answers it."""
+    """A request and the plan text that answers it: an in-context example, and a stored plan that
+    Tool RAG can retrieve. One with ``now`` (when it was asked, ``YYYY-MM-DD HH:MM:SS``, which its
+    plan's dates are resolved against) is a hand-written request that ``tinyagent retrain`` also
+    trains the classifier and planner on (docs/synthetic-data.md#hand-written-requests)."""
 
     query: str
     plan: str
     pack: str = field(default="", compare=False)
+    now: str = ""
 
 
 @dataclass(frozen=True)

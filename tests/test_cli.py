@@ -213,7 +213,8 @@ def test_every_reporting_command_speaks_json_errors_included(isolated, monkeypat
     out = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "200", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)  # progress went to stderr
-    assert data["stages"]["data"]["counts"]["train"] == 200 and len(data["stages"]["data"]["sha256"]) == 64
+    stage = data["stages"]["data"]
+    assert stage["counts"]["train"] == 200 + stage["handwritten"] and len(stage["sha256"]) == 64
     where = json.loads(CliRunner().invoke(cli, ["assistant", "where", "--json"]).stdout)
     assert where["data_dir"].endswith("assistant") and where["backend"] in ("portable", "macos")
     assert json.loads(CliRunner().invoke(cli, ["alarms", "due", "--json"]).stdout) == []

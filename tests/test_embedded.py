@@ -34,6 +34,9 @@ def test_embedded_planner_matches_the_assistant_pack(assistant):
     assert manifest["prompt_style"] == "compact" and manifest["eval"]["test"]["dag_success"] >= 0.8
     size = sum(f.stat().st_size for f in EMBEDDED_DIR.rglob("*") if f.is_file())
     assert size < 50e6  # it lives in git: tens of MB at most
+    # every run it grew from names its base as "scratch" or "embedded", never a folder of the machine it ran on
+    bases = {run["inputs"]["base"] for run in (manifest, *manifest["lineage"]) if "inputs" in run}
+    assert bases <= {"scratch", "embedded"}
 
 
 def test_the_readme_request_runs_on_the_embedded_model(assistant):

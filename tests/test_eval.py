@@ -154,8 +154,9 @@ def test_teacher_examples_join_the_training_split_once(monkeypatch, isolated):
             rows = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()]
             taught = [r["query"] for r in rows if r["templates"] == ["teacher"]]
             assert taught == ["Text Joaquín that the keys are under the mat", "Where is the Colosseum?"]  # not twice
-            assert len(rows) == 202
-            hashes.append(json.loads((data / "manifest.json").read_text())["sha256"])
+            manifest = json.loads((data / "manifest.json").read_text())
+            assert len(rows) == 202 + manifest["handwritten"]  # the assistant pack's hand-written requests
+            hashes.append(manifest["sha256"])
     assert hashes[0] == hashes[1]  # the same teacher answers: the same dataset
 
 

@@ -10,9 +10,20 @@ from click.testing import CliRunner
 
 from tinyagent.cli import cli
 from tinyagent.plan import parse_plan
-from tinyagent.plugins.host import get_plugin_manager, load_registry
+from tinyagent.plugins import Example, hookimpl
+from tinyagent.plugins.fingerprint import fingerprint
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 from tinyagent.training.dates import sample_when
-from tinyagent.training.generator import HELD_OUT_SPLITS, SPLITS, DataConfig, check_example, generate
+from tinyagent.training.generator import (
+    HELD_OUT_SPLITS,
+    SPLITS,
+    DataConfig,
+    check_example,
+    generate,
+    handwritten_rows,
+    split_counts,
+    write_dataset,
+)
 
 
 @pytest.fixture
@@ -123,7 +134,10 @@ def test_retrain_only_data_writes_the_dataset(tmp_path, packs):
     res = CliRunner().invoke(cli, ["retrain", "--only", "data", "--size", "400", "--out", str(out)])
     assert res.exit_code == 0, res.output
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["counts"] == {"train": 400, "val": 50, "val_heldout": 50, "test": 50, "test_heldout": 50}
+    # the assistant pack's hand-written requests join train, each at least once
+    assert manifest["handwritten"] > 300
+    train = 400 + manifest["handwritten"]
+    assert manifest["counts"] == {"train": train, "val": 50, "val_heldout": 50, "test": 50, "test_heldout": 50}
     assert manifest["rejected"] == 0 and len(manifest["fingerprint"]) == 64
     row = json.loads((out / "test.jsonl").read_text().splitlines()[0])
     assert set(row) == {"query", "now", "plan", "tools", "templates", "phrasings", "split"}
@@ -399,3 +413,57 @@ def test_a_dataset_is_identified_by_its_content(tmp_path, packs):
         for i, seed in enumerate((1, 1, 2))
     ]
     assert built[0]["sha256"] == built[1]["sha256"] != built[2]["sha256"]
+
+
+class _Handwritten:
+    """A pack that ships hand-written requests, as a third party would."""
+
+    def __init__(self, *examples: Example):
+        self.examples = examples
+
+    @hookimpl
+    def register_examples(self, register):
+        for example in self.examples:
+            register(example)
+
+
+_ODILE = Example(
+    "pls txt Odile: running l8, start w/o me",
+    '1. get_phone_number("Odile")\n2. send_sms(["$1"], "running l8, start w/o me")\n3. join()<END_OF_PLAN>',
+    now="2026-12-02 14:00:00",
+)
+
+
+def test_a_packs_handwritten_requests_are_trained_on_in_train_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    before = fingerprint(load_registry(get_plugin_manager()))
+    add_plugin(_Handwritten(_ODILE, Example("a plain in-context example", "1. join()<END_OF_PLAN>")), "mine")
+    try:
+        reg = load_registry(get_plugin_manager())
+        cfg = DataConfig(2000, 20, 20, 20, 20, handwritten_share=0.5)
+        manifest = write_dataset(reg, tmp_path, cfg, "fp")
+    finally:
+        remove_plugin("mine")
+    n = len(handwritten_rows(reg))  # the assistant pack's and this one's: only the dated ones
+    assert n == sum(bool(e.now) for e in reg.examples) and manifest["handwritten"] == n
+    assert manifest["counts"] == split_counts(reg, cfg) and manifest["counts"]["train"] == 2000 + n * round(1000 / n)
+    rows = {s: [json.loads(line) for line in (tmp_path / f"{s}.jsonl").read_text().splitlines()] for s in SPLITS}
+    mine = [r for r in rows["train"] if r["query"] == _ODILE.query]
+    assert len(mine) == round(1000 / n) and mine[0]["templates"] == ["handwritten"]
+    assert mine[0]["now"] == _ODILE.now and mine[0]["tools"] == ["get_phone_number", "send_sms"]
+    assert not any(r["query"] == _ODILE.query for s in SPLITS[1:] for r in rows[s])
+    # spread through train, not appended: a run on the first rows (--examples N) sees some
+    assert any(r["templates"] == ["handwritten"] for r in rows["train"][:200])
+    assert fingerprint(reg) != before  # new training data: the planner is stale until retrained
+
+
+def test_a_handwritten_request_the_tools_reject_is_an_error_naming_it(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    bad = Example("text Odile hi", '1. send_sms("Odile", "hi")\n2. join()<END_OF_PLAN>', now="2026-12-02 14:00:00")
+    add_plugin(_Handwritten(bad), "mine")
+    try:
+        reg = load_registry(get_plugin_manager())
+    finally:
+        remove_plugin("mine")
+    with pytest.raises(ValueError, match=r"pack 'mine': hand-written example 'text Odile hi': plan invalid"):
+        handwritten_rows(reg)

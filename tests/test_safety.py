@@ -533,23 +533,27 @@ def test_ctrl_c_at_the_consent_prompt_ends_the_run_and_sends_nothing(data, home,
         start_new_session=True,
     )
     os.close(child)
-    seen, deadline = b"", time.monotonic() + 60
-    while b"Allow send_sms" not in seen and time.monotonic() < deadline:
-        if select.select([main], [], [], 0.5)[0]:
-            try:
-                seen += os.read(main, 4096)
-            except OSError:
-                break
-    assert b"Allow send_sms(recipients=" in seen, seen
-    t0 = time.perf_counter()
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(30) == 130
-    assert time.perf_counter() - t0 < 3
     try:
-        while select.select([main], [], [], 0.2)[0]:
-            seen += os.read(main, 4096)
-    except OSError:
-        pass
+        seen, deadline = b"", time.monotonic() + 60
+        while b"Allow send_sms" not in seen and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(main, 4096)
+                except OSError:
+                    break
+        assert b"Allow send_sms(recipients=" in seen, seen
+        t0 = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 130
+        assert time.perf_counter() - t0 < 3
+        try:
+            while select.select([main], [], [], 0.2)[0]:
+                seen += os.read(main, 4096)
+        except OSError:
+            pass
+    finally:
+        if proc.poll() is None:  # a failed assertion must not leave the run waiting at its prompt
+            proc.kill()
     os.close(main)
     assert b"Interrupted" in seen and b"Fatal Python error" not in seen
     outbox = data / "sms" / "outbox.jsonl"

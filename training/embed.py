@@ -42,6 +42,10 @@ def embed(artifacts: Path, target: Path = EMBEDDED_DIR) -> dict:
         before = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
         earlier = {k: before[k] for k in ("inputs", "training") if k in before}
         manifest["lineage"] = [*before.get("lineage", []), earlier]
+    for run in (manifest, *manifest.get("lineage", [])):  # "the embedded base", never a path on this machine
+        base = run.get("inputs", {}).get("base")
+        if base not in (None, "scratch", "embedded") and Path(base).parts[-2:] == ("embedded", "base"):
+            run["inputs"] = dict(run["inputs"], base="embedded")
     for split in manifest.get("eval", {}).values():  # the numbers ship; the failure listings stay local
         split.pop("failures", None)
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

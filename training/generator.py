@@ -35,7 +35,9 @@ __all__ = [
     "chain_pairs",
     "check_example",
     "generate",
+    "handwritten_rows",
     "render_template",
+    "split_counts",
     "write_dataset",
 ]
 
@@ -359,6 +361,9 @@ class DataConfig:
     noise: float = 1.0
     chain_rate: float = 0.3  # requests of 2+ intents where one intent's product feeds another (see Chain)
     correction_rate: float = 0.04  # requests that begin with a false start they take back (CORRECTIONS)
+    # The packs' hand-written requests (Example.now set) make about this share of the train split, each
+    # repeated as often as that takes (at least once): see handwritten_rows.
+    handwritten_share: float = 0.04
 
     @classmethod
     def sized(cls, train: int, seed: int = 0) -> DataConfig:
@@ -504,6 +509,40 @@ def dataset_sha256(folder: Path) -> str:
     return content.hexdigest()
 
 
+def handwritten_rows(reg: Registry) -> list[dict[str, Any]]:
+    """The packs' hand-written requests (examples with ``now``) as train rows, marked ``templates:
+    ["handwritten"]``. Each must pass :func:`check_example`: a pack that ships a plan its own tools
+    reject is an error here, never a silently smaller dataset."""
+    rows = []
+    for e in reg.examples:
+        if not e.now:
+            continue
+        try:
+            tools = sorted(set(parse_plan(e.plan).tools))
+        except PlanError as exc:
+            raise ValueError(f"pack {e.pack!r}: hand-written example {e.query!r}: plan does not parse: {exc}") from None
+        row = {"query": e.query, "now": e.now, "plan": e.plan, "tools": tools, "templates": ["handwritten"],
+               "phrasings": [], "split": "train"}  # fmt: skip
+        problems = check_example(row, reg)
+        if problems:
+            raise ValueError(f"pack {e.pack!r}: hand-written example {e.query!r}: {'; '.join(problems)}")
+        rows.append(row)
+    return rows
+
+
+def split_counts(reg: Registry, cfg: DataConfig) -> dict[str, int]:
+    """The rows :func:`write_dataset` writes per split: the generated ones plus, in train, each
+    hand-written request repeated to make about ``cfg.handwritten_share`` of it."""
+    counts = {split: getattr(cfg, split) for split in SPLITS}
+    counts["train"] += len(handwritten_rows(reg)) * _handwritten_repeat(reg, cfg)
+    return counts
+
+
+def _handwritten_repeat(reg: Registry, cfg: DataConfig) -> int:
+    n = sum(bool(e.now) for e in reg.examples)
+    return max(1, round(cfg.train * cfg.handwritten_share / n)) if n else 0
+
+
 def write_dataset(
     reg: Registry, out: Path, cfg: DataConfig, fingerprint: str, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
@@ -516,6 +555,10 @@ def write_dataset(
     stats: dict[str, int] = {}
     for ex in generate(reg, cfg, progress, stats):
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
+    handwritten = [json.dumps(row, ensure_ascii=False) for row in handwritten_rows(reg)]
+    if handwritten:  # spread through train, so that a run on its first N rows (--examples N) sees them too
+        buffers["train"] += handwritten * _handwritten_repeat(reg, cfg)
+        random.Random(cfg.seed).shuffle(buffers["train"])
     tmp = staging_dir(out)
     for split, lines in buffers.items():
         atomic_write(tmp / f"{split}.jsonl", "\n".join(lines) + "\n" if lines else "")
@@ -525,6 +568,7 @@ def write_dataset(
         "seed": cfg.seed,
         "counts": {k: len(v) for k, v in buffers.items()},
         "rejected": stats["rejected"],
+        "handwritten": len(handwritten),
         "templates": sorted(t.id for t in reg.templates),
         "seconds": round(time.perf_counter() - t0, 2),
     }

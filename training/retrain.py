@@ -19,7 +19,7 @@ from ..jsonl import read_jsonl
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import Registry
 from ..progress import progress_bars
-from .generator import SPLITS, DataConfig, dataset_sha256, write_dataset
+from .generator import SPLITS, DataConfig, dataset_sha256, split_counts, write_dataset
 
 __all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
 
@@ -30,7 +30,7 @@ def work_dir(reg: Registry) -> Path:
 
 def retrain_data(reg: Registry, out: Path, size: int | None, seed: int) -> dict:
     cfg = DataConfig.sized(size, seed) if size else DataConfig(seed=seed)
-    wanted = {split: getattr(cfg, split) for split in SPLITS}
+    wanted = split_counts(reg, cfg)
     try:
         old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         if old["fingerprint"] == fingerprint(reg) and old["seed"] == seed and old["counts"] == wanted:

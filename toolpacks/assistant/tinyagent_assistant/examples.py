@@ -1,6 +1,10 @@
-"""Hand-written in-context examples and the original's tool-specific planner rules."""
+"""Hand-written in-context examples, hand-written training requests and the original's
+tool-specific planner rules."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from tinyagent.plugins import Example, PromptRule
 
@@ -93,6 +97,14 @@ EXAMPLES = [
         "Remind me to pay rent on 2026-12-01, high priority",
         '1. create_reminder("Pay rent", "2026-12-01 00:00:00", "", "", 1, True)\n2. join()<END_OF_PLAN>',
     ),
+]
+
+# Requests written by hand in the ways people ask, with their gold plans and when they were asked
+# (rows of the natural dev set, benchmarks/natural, moved here to be trained on: never the locked
+# set's). tinyagent retrain trains on them beside the generated requests.
+HANDWRITTEN = [
+    Example(row["query"], row["plan"], now=row["now"])
+    for row in map(json.loads, (Path(__file__).parent / "handwritten.jsonl").read_text(encoding="utf-8").splitlines())
 ]
 
 RULES = [

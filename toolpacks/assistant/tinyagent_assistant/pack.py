@@ -7,7 +7,7 @@ from typing import Any
 
 from tinyagent.plugins import hookimpl
 
-from .examples import EXAMPLES, RULES
+from .examples import EXAMPLES, HANDWRITTEN, RULES
 from .templates import TEMPLATES
 from .tools import EFFECTS, SIDE_EFFECTS, TOOLS
 
@@ -20,7 +20,7 @@ def register_tools(register: Callable[..., Any]) -> None:
 
 @hookimpl
 def register_examples(register: Callable[..., Any]) -> None:
-    for example in EXAMPLES:
+    for example in (*EXAMPLES, *HANDWRITTEN):
         register(example)
 
 
