@@ -102,7 +102,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
-                    inside = inside or (ch == "." and piece[i + 1].isspace() and piece[i - 1 : i] != ".")
+                    inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs)
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -44,7 +44,7 @@ def embed(artifacts: Path, target: Path = EMBEDDED_DIR) -> dict:
         manifest["lineage"] = [*before.get("lineage", []), earlier]
     for run in (manifest, *manifest.get("lineage", [])):  # "the embedded base", never a path on this machine
         base = run.get("inputs", {}).get("base")
-        if base not in (None, "scratch", "embedded") and Path(base).parts[-2:] == ("embedded", "base"):
+        if base and Path(base).parts[-2:] == ("embedded", "base"):
             run["inputs"] = dict(run["inputs"], base="embedded")
     for split in manifest.get("eval", {}).values():  # the numbers ship; the failure listings stay local
         split.pop("failures", None)

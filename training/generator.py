@@ -519,10 +519,9 @@ def handwritten_rows(reg: Registry) -> list[dict[str, Any]]:
             continue
         try:
             tools = sorted(set(parse_plan(e.plan).tools))
-        except PlanError as exc:
-            raise ValueError(f"pack {e.pack!r}: hand-written example {e.query!r}: plan does not parse: {exc}") from None
-        row = {"query": e.query, "now": e.now, "plan": e.plan, "tools": tools, "templates": ["handwritten"],
-               "phrasings": [], "split": "train"}  # fmt: skip
+        except PlanError:
+            tools = []  # check_example says why
+        row = Example(e.query, e.now, e.plan, tools, ["handwritten"], []).to_json()
         problems = check_example(row, reg)
         if problems:
             raise ValueError(f"pack {e.pack!r}: hand-written example {e.query!r}: {'; '.join(problems)}")
@@ -534,12 +533,12 @@ def split_counts(reg: Registry, cfg: DataConfig) -> dict[str, int]:
     """The rows :func:`write_dataset` writes per split: the generated ones plus, in train, each
     hand-written request repeated to make about ``cfg.handwritten_share`` of it."""
     counts = {split: getattr(cfg, split) for split in SPLITS}
-    counts["train"] += len(handwritten_rows(reg)) * _handwritten_repeat(reg, cfg)
+    n = sum(bool(e.now) for e in reg.examples)
+    counts["train"] += n * _handwritten_repeat(n, cfg)
     return counts
 
 
-def _handwritten_repeat(reg: Registry, cfg: DataConfig) -> int:
-    n = sum(bool(e.now) for e in reg.examples)
+def _handwritten_repeat(n: int, cfg: DataConfig) -> int:
     return max(1, round(cfg.train * cfg.handwritten_share / n)) if n else 0
 
 
@@ -557,7 +556,7 @@ def write_dataset(
         buffers[ex.split].append(json.dumps(ex.to_json(), ensure_ascii=False))
     handwritten = [json.dumps(row, ensure_ascii=False) for row in handwritten_rows(reg)]
     if handwritten:  # spread through train, so that a run on its first N rows (--examples N) sees them too
-        buffers["train"] += handwritten * _handwritten_repeat(reg, cfg)
+        buffers["train"] += handwritten * _handwritten_repeat(len(handwritten), cfg)
         random.Random(cfg.seed).shuffle(buffers["train"])
     tmp = staging_dir(out)
     for split, lines in buffers.items():

@@ -3,9 +3,9 @@ tool-specific planner rules."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tinyagent.jsonl import read_jsonl
 from tinyagent.plugins import Example, PromptRule
 
 EXAMPLES = [
@@ -104,7 +104,7 @@ EXAMPLES = [
 # set's). tinyagent retrain trains on them beside the generated requests.
 HANDWRITTEN = [
     Example(row["query"], row["plan"], now=row["now"])
-    for row in map(json.loads, (Path(__file__).parent / "handwritten.jsonl").read_text(encoding="utf-8").splitlines())
+    for row in read_jsonl(Path(__file__).parent / "handwritten.jsonl", ("query", "now", "plan"))
 ]
 
 RULES = [
