@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tinyagent.matching import normalize
 from tinyagent.metrics import args_match, parse_free
 from tinyagent.plan import parse_plan, validate_plan
 from tinyagent.plugins.host import get_plugin_manager, load_registry
@@ -36,10 +37,6 @@ def test_every_gold_plan_is_valid_for_its_packs(name, monkeypatch):
         assert args_match(plan, plan, free)
 
 
-def _norm(query: str) -> str:
-    return " ".join(query.casefold().split())
-
-
 def test_the_sets_are_apart_and_the_locked_set_is_big_enough(monkeypatch):
     """The locked set shares no request with the dev set nor with what any first-party pack trains on
     (its hand-written requests, moved there from the dev set)."""
@@ -48,10 +45,10 @@ def test_the_sets_are_apart_and_the_locked_set_is_big_enough(monkeypatch):
     test, dev = rows("test.jsonl") + rows("alarms.jsonl"), rows("dev.jsonl")
     assert len(test) >= 200 and sum(r["pack"] == "todo" for r in test) >= 40
     assert len(trained) >= 300
-    locked = {_norm(r["query"]) for r in test}
-    assert not locked & {_norm(r["query"]) for r in dev}
-    assert not locked & {_norm(e.query) for e in trained}
-    assert not {_norm(r["query"]) for r in dev} & {_norm(e.query) for e in trained}  # dev measures, untrained
+    locked = {normalize(r["query"]) for r in test}
+    assert not locked & {normalize(r["query"]) for r in dev}
+    assert not locked & {normalize(e.query) for e in trained}
+    assert not {normalize(r["query"]) for r in dev} & {normalize(e.query) for e in trained}  # dev measures, untrained
     assert len({r["query"] for r in test}) == len(test)
 
 
