@@ -215,7 +215,7 @@ class Agent:
         if not self.grounded:
             return plan_grammar(selection.tools)
         refs = resolve_times(query, now)
-        times = [v for r in refs for v in (r.start, r.end, r.day)] if refs else None
+        times = [v for r in refs for v in r.values] if refs else None
         return plan_grammar(selection.tools, [query, replan_context], times, [r.text for r in refs])
 
     def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:

@@ -38,14 +38,15 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
 )
-# "sat morning", "thurs at 4", "on tue": a short weekday only where it cannot be a word ("the sun", "sat
-# down") nor a name ("a call with Thu at 4pm")
+# "sat morning", "thurs at 4", "fri 7:30", "fri 3-4pm", "on tue": a short weekday only where it cannot
+# be a word ("the sun", "sat down") nor a name ("a call with Thu at 4pm")
 _SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     rf"|(?:(?<=on )|(?<=next )){_SHORT_WEEKDAY}"
-    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc ){_SHORT_WEEKDAY}"
-    r"(?= (?:morning|afternoon|evening|night|at \d|@ ?\d|\d{1,2}(?::\d\d)? ?[ap]m)))"
+    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc )(?<!the ){_SHORT_WEEKDAY}"
+    r"(?= (?:morning|afternoon|evening|night|at (?:\d|noon)|@ ?\d|noon|\d{1,2}:\d\d"
+    r"|\d{1,2}(?::\d\d)? ?(?:[ap]m|-|–|to \d))))"
 )
 _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
@@ -110,6 +111,13 @@ class TimeRef:
 
     def describe(self) -> str:
         return f"{self.start} to {self.end} ({self.minutes} min)" + (f", all day {self.day}" if self.all_day else "")
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The strings a plan may write for this expression: its start, end and day, and for a day
+        alone also that day at midnight ("2026-12-07 00:00:00"), the hand-written sets' form of an
+        all-day date, equal to the day under :func:`tinyagent.metrics.normalize_value`."""
+        return (self.start, self.end, self.day) + ((f"{self.day} 00:00:00",) if self.all_day else ())
 
 
 def _number(word: str) -> float:
@@ -244,8 +252,9 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     """Every date/time expression in ``query``, in order, resolved against ``now``.
 
     A day and a clock time (or a clock range, "1-3pm") within a few words of each other form one
-    expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after it ("for 2 hours"), or
-    one said before it ("a 30 minute call ... at 9": the next expression, or the only one), sets the end.
+    expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after it ("for 2 hours"), one
+    said before it ("a 30 minute call ... at 9": the next expression, or the only one), or one said
+    anywhere after the only expression ("... at 9 re budget, 45 min") sets the end.
     A day alone starts at 09:00 and is marked ``all_day``; a clock time alone is today's, or
     tomorrow's when it has passed.
     """
@@ -310,6 +319,10 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
         before = leads.get(i)
         if dur and dur.start() - end_i <= 2:
             minutes, end_i, all_day = _minutes(dur["dur"]), dur.end(), False
+        elif dur and len(found) == 1 and span is None and before is None:
+            # the only expression, its duration said later ("zoom w/ Elif tmrw 10:30 re budget, 45 min",
+            # dev batches ten and twelve); a day alone stays all day ("on Friday ... for 10 minutes")
+            minutes = _minutes(dur["dur"])
         elif before and span is None:
             amount = 0.5 if before["n"].lower() == "half" else _number(before["n"])
             minutes, all_day = round(amount * (60 if before["u"].lower().startswith("h") else 1)), False

@@ -27,6 +27,8 @@ NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
         ("the day after tomorrow at 18:00 for an hour and a half", "2026-11-26 18:00:00", 90),
         ("planning on 2027-01-04 at 10am", "2027-01-04 10:00:00", 60),
         ("set a reminder for tomorrow at 2: buy milk", "2026-11-25 14:00:00", 60),  # a colon after the hour
+        ("zoom w/ Elif tmrw 10:30 re budget, 45 min", "2026-11-25 10:30:00", 45),  # the only time: said later
+        ("meeting tomorrow at 3 with Bo to plan the offsite for 2 hours", "2026-11-25 15:00:00", 120),
     ],
 )
 def test_resolves_what_people_say(query, start, minutes):
@@ -52,6 +54,10 @@ def test_resolves_what_people_say(query, start, minutes):
         ("call on the 24th at 3pm", "2026-11-24 15:00:00", False),  # today's date is today
         ("dinner the 1st at 7pm", "2026-12-01 19:00:00", False),  # passed this month: the next month's
         ("lunch on the 3rd of March", "2027-03-03 09:00:00", True),  # a month said: that month's
+        ("dinner w/ Marisol fri 7:30 at Delfina", "2026-11-27 19:30:00", False),  # short day, bare clock
+        ("lunch fri at noon", "2026-11-27 12:00:00", False),
+        ("sat 10:00 brunch", "2026-11-28 10:00:00", False),
+        ("meeting w/ Linnea & Tobiah fri 3-4pm re hiring plan", "2026-11-27 15:00:00", False),
     ],
 )
 def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
@@ -66,9 +72,21 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("text Sun that the sun is out and I sat down", NOW) == []  # short weekdays as words
     assert [r.text for r in resolve_times("a video call with Thu at 4pm", NOW)] == ["at 4pm"]  # a name
     assert resolve_times("meet on the 3rd floor", NOW) == []  # an ordinal that is no day
+    assert [r.text for r in resolve_times("watch the sun 7:30 pm", NOW)] == ["7:30 pm"]  # "the sun" is no Sunday
     assert [r.text for r in resolve_times("zoom Marih 4 at 8am", NOW)] == ["at 8am"]  # a name, not "March 4"
     (feb,) = resolve_times("on the 31st", datetime(2026, 2, 2))  # no 31st in February: March's
     assert (feb.day, feb.all_day) == ("2026-03-31", True)
+
+
+def test_a_plan_may_write_an_all_day_date_as_the_day_or_its_midnight():
+    """The grammar's choices for one expression (dev batches ten to twelve write an all-day reminder's
+    date as midnight, the generator as the day; a grammar without midnight forced 09:00 on the model)."""
+    (day,) = resolve_times("remind me on Friday to pay rent", NOW)
+    assert day.values == ("2026-11-27 09:00:00", "2026-11-27 10:00:00", "2026-11-27", "2026-11-27 00:00:00")
+    (stretch,) = resolve_times("remind me on Friday to stretch for 10 minutes", NOW)  # a later duration
+    assert stretch.all_day and stretch.day == "2026-11-27"  # leaves a day alone all day
+    (timed,) = resolve_times("remind me on Friday at 5pm to pay rent", NOW)
+    assert timed.values == ("2026-11-27 17:00:00", "2026-11-27 18:00:00", "2026-11-27")
 
 
 def test_two_expressions_in_request_order():
