@@ -41,6 +41,15 @@ MAX_SOURCE = 4000  # characters of request (and replan context) that grounded va
 # cut too: "txt 555 0134 'gate B12'" is the number, then the message, never "555 0134 'gate B12" (dev);
 # an apostrophe inside a word ("I'll", "Bettina's") is not a quote.
 _CUT = re.compile(r'["\\<\x00-\x1f\x7f\u201c\u201d]|(?<=\$)\{|(?<!\w)[\'\u2018](?=\w)|(?<=\w)[\'\u2019](?!\w)')
+# The question mark of a polite request ("Could you text Tobias that I'm running late?") is the
+# request's, not the message's, so no copy takes it (dev batches ten and twelve): a "can/could/would/
+# will you" within the first words of a sentence, before any colon or quote, and that sentence's "?".
+# One that closes an introduced or quoted message ("add: can you handle this one?") stays.
+_POLITE_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?])\s)\W*(?:[^\s.!?:]+\s+){0,6}(?:can|could|would|will) you\b"
+    r"(?:[^.!?:\"'\u201c\u201d\u2018]|(?<=\w)'(?=\w))*(\?)",  # no quote opened on the way: "saying 'ok?'"
+    re.IGNORECASE,
+)
 _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_rule)
 # A contraction is one word: a copy never ends at "thanks, I" of "thanks, I'll take a look" (dev batch
 # five). Not "'s", which also ends a name a copy must stop at ("Bettina's number" -> "Bettina").
@@ -86,6 +95,8 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
     starts, n = [], 0
     for text in texts:
+        for m in reversed(list(_POLITE_QUESTION.finditer(text))):
+            text = text[: m.start(1)] + "\x00" + text[m.end(1) :]  # a cut (see _CUT)
         for piece in _CUT.split(text):
             # A sentence's full stop never ends a copy: "Tell them the offsite moved to the 18th." is
             # messaged as "the offsite moved to the 18th" (dev batch ten); "Dr. Okafor" and "..." stay.

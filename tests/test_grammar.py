@@ -222,6 +222,20 @@ def test_quotes_around_words_end_a_copy():
         assert not g.accepts(_sms('"555 0134"', crossing)), crossing
 
 
+def test_a_polite_requests_question_mark_is_never_copied():
+    """ "Could you text Tobias that I'm running late?": the "?" asks the assistant, so the message
+    cannot end in it; a question the request introduces keeps its own."""
+    polite = "Hi! When you get a chance, could you text Tobias that I'm running late? Thanks!"
+    g = Grammar(plan_grammar(_grounded_tools(), [polite], None))
+    assert g.accepts(_sms('"Tobias"', "I'm running late")) and g.accepts(_sms('"Tobias"', "Thanks!"))
+    assert not g.accepts(_sms('"Tobias"', "I'm running late?"))
+    g = Grammar(plan_grammar(_grounded_tools(), ["text Tobias and add: can you handle this one?"], None))
+    assert g.accepts(_sms('"Tobias"', "can you handle this one?"))
+    quoted = "could you text Bo saying \u201ccan you pick up the kids?\u201d"
+    g = Grammar(plan_grammar(_grounded_tools(), [quoted], None))
+    assert g.accepts(_sms('"Bo"', "can you pick up the kids?"))
+
+
 def test_grounded_values_are_whole_words_of_the_request():
     g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], ["2026-11-25 09:00:00"]))
     for message in (
