@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from .backends.base import Backend
 from .config import Config
 from .executor import ConsentFn, Executor, StepTrace, Trace
-from .grammar import plan_grammar
+from .grammar import plan_grammar, request_grammar
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
 from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
 from .plugins.host import Registry
@@ -214,9 +214,7 @@ class Agent:
             return None
         if not self.grounded:
             return plan_grammar(selection.tools)
-        refs = resolve_times(query, now)
-        times = [v for r in refs for v in r.values] if refs else None
-        return plan_grammar(selection.tools, [query, replan_context], times, [r.text for r in refs])
+        return request_grammar(selection.tools, [query, replan_context], resolve_times(query, now))
 
     def prompt(self, query: str, now: datetime, selection: Selection, replan_context: str = "") -> str:
         if self.prompt_style in COMPACT_STYLES:

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 
 from .plan import type_options
 from .plugins.tools import Tool
+from .when import TimeRef
 
-__all__ = ["MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar"]
+__all__ = ["MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar", "request_grammar"]
 
 MAX_STEPS = 24  # calls in one plan; far beyond any request
 MAX_STRING = 200  # characters in one string literal or thought (a "$" and the character after it count once)
@@ -95,8 +96,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
     starts, n = [], 0
     for text in texts:
-        for m in reversed(list(_POLITE_QUESTION.finditer(text))):
-            text = text[: m.start(1)] + "\x00" + text[m.end(1) :]  # a cut (see _CUT)
+        text = _POLITE_QUESTION.sub(lambda m: m[0][:-1] + "\x00", text)  # the "?" becomes a cut (_CUT)
         for piece in _CUT.split(text):
             # A sentence's full stop never ends a copy: "Tell them the offsite moved to the 18th." is
             # messaged as "the offsite moved to the 18th" (dev batch ten); "Dr. Okafor" and "..." stay.
@@ -216,3 +216,10 @@ def plan_grammar(
         lines += [f's{k} ::= "{k}. " {after}', f"call{k} ::= " + " | ".join(calls)]
     lines += [f"{name} ::= {body}" for name, body in rules.items()]
     return "\n".join(lines) + "\n" + _BASE + "\n"
+
+
+def request_grammar(tools: Sequence[Tool], request: Sequence[str], refs: Sequence[TimeRef]) -> str:
+    """:func:`plan_grammar` for a request whose time expressions resolved to ``refs``
+    (:func:`tinyagent.when.resolve_times`): ``FROM_TIME`` values are what they allow, free when none."""
+    times = [v for r in refs for v in r.values] if refs else None
+    return plan_grammar(tools, request, times, [r.text for r in refs])

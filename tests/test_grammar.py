@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinyagent.grammar import plan_grammar
+from tinyagent.grammar import plan_grammar, request_grammar
 from tinyagent.plan import Plan, Step, render_plan
 from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, Title, ToolDefinitionError, When, make_tool
 from tinyagent.when import resolve_times
@@ -343,9 +343,7 @@ def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
     reg = load_registry(get_plugin_manager())
     for e in list(generate(reg, DataConfig(200, 0, 0, 0, val_heldout=0, seed=7)))[:120]:
         refs = resolve_times(e.query, datetime.strptime(e.now, "%Y-%m-%d %H:%M:%S"))
-        times = [v for r in refs for v in r.values] if refs else None
-        texts = [r.text for r in refs]
-        assert Grammar(plan_grammar([reg.tools[t] for t in e.tools], [e.query], times, texts)).accepts(e.plan), e.query
+        assert Grammar(request_grammar([reg.tools[t] for t in e.tools], [e.query], refs)).accepts(e.plan), e.query
 
 
 # Hand-written training rows whose gold the grounded grammar cannot write: a title put together from
@@ -377,9 +375,7 @@ def test_the_grounded_grammar_can_write_every_hand_written_plan(monkeypatch):
     for row in (row for path in files for row in read_jsonl(path)):
         tools = sorted({s.tool for s in parse_plan(row["plan"]).steps if s.tool != "join"})
         refs = resolve_times(row["query"], datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S"))
-        times = [v for r in refs for v in r.values] if refs else None
-        grammar = plan_grammar([reg.tools[t] for t in tools], [row["query"]], times, [r.text for r in refs])
-        if not Grammar(grammar).accepts(row["plan"]):
+        if not Grammar(request_grammar([reg.tools[t] for t in tools], [row["query"]], refs)).accepts(row["plan"]):
             rejected.add(row["query"])
     assert rejected == _UNGROUNDED
 
