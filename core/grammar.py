@@ -15,7 +15,9 @@ name, a title or a message; one marked ``FROM_TIME`` can only be one of the date
 the request (or empty). A ``FROM_REQUEST`` parameter with ``Forms`` may also be one of those fixed
 sentences around a copied piece ("Please find notes.pdf attached."). One marked
 ``FROM_REQUEST_UNTIMED`` (a title) is copied the same way from the request with the date and time
-expressions it states cut out, so "call grandma sunday" can only be titled "call grandma".
+expressions it states cut out, so "call grandma sunday" can only be titled "call grandma". A parameter
+marked with :class:`~tinyagent.plugins.Levels` can only be a value the request states ("high priority"
+-> 1), or is free when it states none.
 
 llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the format.
 """
@@ -55,6 +57,10 @@ _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_r
 # A contraction is one word: a copy never ends at "thanks, I" of "thanks, I'll take a look" (dev batch
 # five). Not "'s", which also ends a name a copy must stop at ("Bettina's number" -> "Bettina").
 _CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
+# A title's abbreviation before a name is never a whole value: "St. Mark's" was copied as "St" (dev
+# batch fourteen), so a copy goes on through the full stop to the name ("Dr. Okafor", "Mt. Tam").
+_TITLE = re.compile(r"(?<![\w.])(?:Capt|Dr|Ft|Mr|Mrs|Ms|Mt|Prof|Rev|Sgt|St)(?=\. [A-Z])")
+_SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
 
 _BASE = rf"""
@@ -69,8 +75,8 @@ spend ::= "<" ltx | "$" dolx
 sp ::= [<$]* spend
 lead ::= chr | [<$]+ spend | "<" ltx | "$" ([^"\\\n${{<0-9] | esc) | "$" [0-9]+ (chrnd | sp)
 str ::= "\"" (lead (chr | sp){{0,{MAX_STRING - 1}}} [<$]* | [<$]+ | "$" [0-9]+ [<$]+)? "\""
-int ::= "-"? [0-9]+
-float ::= "-"? [0-9]+ ("." [0-9]+)?
+int ::= "-"? ("0" | [1-9] [0-9]*)
+float ::= int ("." [0-9]+)?
 bool ::= "True" | "False"
 none ::= "None"
 thought ::= "Thought: " ([^\n<] | "<"+ [^\n<E]){{1,{MAX_STRING}}} "\n"
@@ -108,12 +114,13 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                 if piece[i] in _JOIN and piece[i - 1].isalnum() and piece[i + 1].isalnum()
             } | {m.start() for m in _CONTRACTION.finditer(piece)}
             runs = {i for i in range(1, len(piece)) if piece[i] in "!?." and piece[i - 1] == piece[i]}  # "!!", "..."
+            titles = {m.end() - 1 for m in _TITLE.finditer(piece)}
             for i, ch in enumerate(piece):
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
                 rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
-                    inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs)
+                    inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference
@@ -198,12 +205,24 @@ def plan_grammar(
                 grounded[forms] = _forms_rule(f"forms{i}", forms, rules)
     if "time" in marked and times is not None:
         grounded["time"] = _when_rule(times, rules)
+    levels: dict[object, str] = {}  # a Levels mark -> the rule for the values the request states
+    for p in (p for tool in tools for p in tool.params if p.levels and p.levels not in levels):
+        # A model trained on "high priority" still wrote 0 for it, even with 0 and 1 the only choices
+        # (dev batch fourteen): a one-sentence request's level is the only value. Where more sentences
+        # may ask for other tasks, "none" stays for them.
+        values = p.levels.stated(request[0]) if request else []
+        if values:
+            levels[p.levels] = name = f"levels{len(levels)}"
+            if _SENTENCE.search(request[0].strip()):
+                values = list(dict.fromkeys([*values, p.levels.none]))
+            rules[name] = " | ".join(json.dumps(json.dumps(v) if isinstance(v, str) else str(v)) for v in values)
     lines = ["root ::= thought? s1"]
     for k in range(1, MAX_STEPS + 1):  # step k is numbered k: a call and then step k + 1, or the join
         calls = []
         for tool in tools:
             args = ' "," ws '.join(
-                _type_rule(p.type, rules, k, grounded.get(p.forms, grounded[p.source])) for p in tool.params
+                levels.get(p.levels) or _type_rule(p.type, rules, k, grounded.get(p.forms, grounded[p.source]))
+                for p in tool.params
             )
             name = f"t-{tool.name.replace('_', '-')}{k}"
             rules[name] = f'{json.dumps(tool.name + "(")} {args} ")"' if args else json.dumps(tool.name + "()")

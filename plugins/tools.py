@@ -17,6 +17,7 @@ __all__ = [
     "FROM_TIME",
     "Forms",
     "Labeled",
+    "Levels",
     "Param",
     "Said",
     "Title",
@@ -58,6 +59,35 @@ class Forms(tuple[str, ...]):
             if form.count("{}") != 1 or re.search(r'["\\<$\n{}]', form.replace("{}", "", 1)):
                 raise ToolDefinitionError(f"a form holds one {{}} and no quote, backslash, '<', '$' or brace: {form!r}")
         return super().__new__(cls, forms)
+
+
+@dataclass(frozen=True, init=False)
+class Levels:
+    """Words that state an ``int`` or ``str`` parameter's value beside a noun:
+    ``Annotated[int, Levels("priority", 0, high=1, medium=5, low=9)]``. A request that says "high
+    priority", "high-priority", "priority: high" or "priority high" states 1; the grammar then lets
+    a model write only the values the request states, or ``none`` (0 here) for its other tasks ("add
+    milk to my list and a high priority reminder to call mom"); a request that states none leaves the
+    value free. Like a :class:`Source`, it narrows decoding only, so declaring one needs no retrain."""
+
+    noun: str
+    none: int | str
+    words: tuple[tuple[str, int | str], ...]
+
+    def __init__(self, noun: str, none: int | str, **words: int | str) -> None:
+        if not re.fullmatch(r"\w+", noun) or not words:
+            raise ToolDefinitionError(f"Levels need a one-word noun and at least one word: {noun!r}")
+        object.__setattr__(self, "noun", noun.lower())
+        object.__setattr__(self, "none", none)
+        object.__setattr__(self, "words", tuple((w.lower(), v) for w, v in words.items()))
+
+    def stated(self, text: str) -> list[int | str]:
+        """The values ``text`` states, in the order it states them (any letter case)."""
+        names = "|".join(re.escape(w) for w, _ in self.words)
+        noun = re.escape(self.noun)
+        said = re.finditer(rf"\b(?:({names})[\s-]+{noun}|{noun}\s*[:=]?\s*({names}))\b", text, re.IGNORECASE)
+        values = dict(self.words)
+        return list(dict.fromkeys(values[(m[1] or m[2]).lower()] for m in said))
 
 
 class Labeled(str):
@@ -118,6 +148,7 @@ class Param:
     description: str = ""
     source: str = ""
     forms: tuple[str, ...] = ()  # a FROM_REQUEST value may also be one of these (:class:`Forms`)
+    levels: Levels | None = None  # words that state the value (:class:`Levels`)
 
 
 def _source(annotation: Any) -> str:
@@ -131,6 +162,20 @@ def _source(annotation: Any) -> str:
     if text != "list[str]" and "str" not in (t.strip() for t in text.split("|")):
         raise ToolDefinitionError(f"{marks[0]} marks a string or a list of strings, not {text}")
     return str(marks[0])
+
+
+def _levels(annotation: Any) -> Levels | None:
+    """The :class:`Levels` marked on an ``Annotated`` int or str parameter, or None."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return None
+    marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Levels)]
+    if not marks:
+        return None
+    kind = type_name(annotation)
+    values = [marks[0].none, *(v for _, v in marks[0].words)]
+    if kind not in ("int", "str") or any(type_name(type(v)) != kind for v in values):
+        raise ToolDefinitionError(f"Levels mark an int or a str parameter with values of its type, not {kind}")
+    return marks[0]
 
 
 def _forms(annotation: Any) -> tuple[str, ...]:
@@ -245,7 +290,9 @@ def make_tool(
             raise ToolDefinitionError(f"tool {tool_name!r}: parameter {p.name!r} has no type hint")
         try:
             hint = hints[p.name]
-            params.append(Param(p.name, type_name(hint), arg_docs.get(p.name, ""), _source(hint), _forms(hint)))
+            params.append(
+                Param(p.name, type_name(hint), arg_docs.get(p.name, ""), _source(hint), _forms(hint), _levels(hint))
+            )
         except ToolDefinitionError as exc:
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None
     returns = hints.get("return", str)

@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 
 from tinyagent.grammar import plan_grammar, request_grammar
 from tinyagent.plan import Plan, Step, render_plan
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, Title, ToolDefinitionError, When, make_tool
+from tinyagent.plugins import (
+    FROM_REQUEST,
+    FROM_TIME,
+    Forms,
+    Levels,
+    Said,
+    Title,
+    ToolDefinitionError,
+    When,
+    make_tool,
+)
 from tinyagent.when import resolve_times
 
 from .gbnf import Grammar
@@ -49,6 +59,7 @@ VALID = [
     '1. create_reminder("Pay rent", "2026-12-01 00:00:00", "", "", 1, True)\n2. join()',
     '1. create_reminder("Call \\"Bo\\"", None, "line\\nbreak", "Home", 0, False)\n2. join()',
     "1. scale(-2.5, [1, 2, 3])\n2. scale(3, [])\n3. ping()\nThought: done.\n4. join()<END_OF_PLAN>",
+    "1. scale(0.05, [0, -10, 0])\n2. scale(-0, [100])\n3. join()",
     '1. get_phone_number("Yuki")\n2. send_sms(["${1}", "+1 555 0100"], "${1}")\n3. join()',
     "1. join()",
 ]
@@ -61,6 +72,8 @@ INVALID = [
     ('1. scale(1.5, ["a"])\n2. join()', "strings in a list of ints"),
     ('1. create_reminder("x", "", "", "", "high", False)\n2. join()', "text for an int"),
     ('1. create_reminder("x", "", "", "", 1, "yes")\n2. join()', "text for a bool"),
+    ("1. scale(08, [1])\n2. join()", "a leading zero, which Python does not read (synthetic test split)"),
+    ("1. scale(1.5, [-007])\n2. join()", "a leading zero in a list"),
     ('1. get_phone_number(name="Maria")\n2. join()', "a named argument"),
     ('1. get_phone_number("Maria")', "no join"),
     ('1. get_phone_number("Maria")\n2. join()\n3. ping()\n', "text after join"),
@@ -328,6 +341,65 @@ def test_forms_wrap_a_copied_piece():
 
     with pytest.raises(ToolDefinitionError, match="Forms go with FROM_REQUEST"):
         make_tool(unmarked)
+
+
+def _leveled_tools():
+    def remind(name: Said, priority: Annotated[int, Levels("priority", 0, high=1, medium=5, low=9)]) -> str:
+        """Reminder."""
+
+    def todo(task: Said, priority: Annotated[str, Levels("priority", "", high="A", b="B")]) -> str:
+        """Todo."""
+
+    return [make_tool(remind), make_tool(todo)]
+
+
+@pytest.mark.parametrize(
+    "request_, ints, letters",
+    [
+        ("high priority reminder to renew my passport", ["1"], ['"A"']),
+        ("remind me to pay rent, Priority: LOW", ["9"], None),
+        ("a high-priority task and a medium priority one", ["1", "5"], ['"A"']),
+        ("add 'submit timesheet' as priority B", None, ['"B"']),
+        ("the high road, no priority said", None, None),  # a word away from the noun states nothing
+        ("Add milk to my list. And a high priority reminder to call mom", ["1", "0"], ['"A"', '""']),
+    ],
+)
+def test_levels_the_request_states_are_the_only_values(request_, ints, letters):
+    """ "high priority" is 1 and nothing else; a request of more sentences may leave its other tasks at
+    none; a request that states no level leaves the value free."""
+    g = Grammar(plan_grammar(_leveled_tools(), [request_], None))
+    for call, stated, anything in (("remind", ints, ["0", "1", "7"]), ("todo", letters, ['""', '"A"', '"Z"'])):
+        for value in anything + (stated or []):
+            plan = f'1. {call}("priority", {value})\n2. join()'
+            assert g.accepts(plan) == (stated is None or value in stated), (call, value)
+
+
+def test_levels_are_checked_and_not_part_of_the_schema():
+    def leveled(p: Annotated[int, Levels("priority", 0, high=1)]) -> str:
+        """Doc."""
+
+    def plain(p: int) -> str:
+        """Doc."""
+
+    assert make_tool(leveled).params[0].levels == Levels("priority", 0, high=1)
+    assert make_tool(leveled).schema() == make_tool(plain).schema() | {"name": "leveled"}, "marks need no retrain"
+
+    def mismatched(p: Annotated[int, Levels("priority", "", high=1)]) -> str:
+        """Doc."""
+
+    with pytest.raises(ToolDefinitionError, match="values of its type"):
+        make_tool(mismatched)
+    with pytest.raises(ToolDefinitionError, match="one-word noun"):
+        Levels("how urgent", 0, high=1)
+
+
+def test_a_titles_abbreviation_is_copied_with_its_name():
+    """ "St. Mark's", "Dr. Okafor": a copy never stops at the abbreviation; a sentence's own stop still ends one."""
+    g = Grammar(plan_grammar(_grounded_tools(), ["piano recital at St. Mark's, then text Dr. Okafor. Thanks"], None))
+    for whole in ("St. Mark's", "Dr. Okafor", "Okafor", "piano recital at St. Mark's"):
+        assert g.accepts(_sms('"piano"', whole)), whole
+    for cut in ("St", "St.", "piano recital at St", "text Dr", "Dr."):
+        assert not g.accepts(_sms('"piano"', cut)), cut
 
 
 def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Said, Title, ToolInputError, When
+from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Levels, Said, Title, ToolInputError, When
 
 from .portable import PortableBackend
 from .settings import load_settings
@@ -22,6 +22,8 @@ SaidList = Annotated[list[str], FROM_REQUEST]
 # hocation ..." (measured on the dev set, round five).
 Body = Annotated[str, FROM_REQUEST, Forms("Please find {} attached.")]
 WhenOrNone = Annotated[str | None, FROM_TIME]
+# "high priority", "priority: low": the levels the training data says (training/slots.py).
+Priority = Annotated[int, Levels("priority", 0, high=1, top=1, medium=5, low=9)]
 
 __all__ = ["TOOLS", "SIDE_EFFECTS"]
 
@@ -145,7 +147,7 @@ def _content(content: str) -> str:
 
 
 def create_reminder(
-    name: Title, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: int, all_day: bool
+    name: Title, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: Priority, all_day: bool
 ) -> str:
     """Creates a reminder.
     - due_date is 'YYYY-MM-DD HH:MM:SS' or empty for no due date; all_day keeps only the day.

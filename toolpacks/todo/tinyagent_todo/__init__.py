@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from tinyagent.plugins import (
     Example,
+    Levels,
     PromptRule,
     Said,
     TaskTemplate,
@@ -37,6 +38,8 @@ _TASK = re.compile(
     r"^(?:(?P<done>x) (?P<completed>\d{4}-\d{2}-\d{2}) )?(?:\((?P<pri>[A-Z])\) )?"
     r"(?:(?P<created>\d{4}-\d{2}-\d{2}) )?(?P<text>.*)$"
 )
+# "high priority", "priority B": the letter the request states (the template phrasings below)
+Priority = Annotated[str, Levels("priority", "", high="A", top="A", medium="B", mid="B", low="C", a="A", b="B", c="C")]
 _DUE = re.compile(r"(?:^|\s)due:(\d{4}-\d{2}-\d{2})\b")
 _PRI_TAG = re.compile(r"(?:^|\s)pri:([A-Z])\b")
 _LEADING = re.compile(r"^(?:(?:the|a|an|my|our)\s+)+", re.I)
@@ -96,7 +99,7 @@ def _save(path: Path, tasks: list[Task]) -> None:
     atomic_write(path, "".join(t.render() + "\n" for t in tasks))
 
 
-def add_todo(task: Said, due_date: When, priority: str) -> str:
+def add_todo(task: Said, due_date: When, priority: Priority) -> str:
     """Adds a task to the todo list.
     - due_date is 'YYYY-MM-DD' (a time part is ignored) or empty for no due date.
     - priority is a letter from 'A' (highest) to 'Z', or empty for none: urgent or high is 'A',
