@@ -11,9 +11,11 @@ so a model that starts repeating itself has to move on instead of running to the
 
 Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` can only be whole
 words of the request, copied in order (first letters in either case), so a model cannot invent a
-name, a title or a message; one marked ``FROM_TIME`` can only be one of the date-times resolved from
-the request (or empty). A ``FROM_REQUEST`` parameter with ``Forms`` may also be one of those fixed
-sentences around a copied piece ("Please find notes.pdf attached."). One marked
+name, a title or a message; one marked ``FROM_REQUEST_NAME`` is copied the same way but never
+holds "by text", "via" or a pronoun ("Nopa by text", "him"); one marked ``FROM_TIME`` can only be
+one of the date-times resolved from the request (or empty). A ``FROM_REQUEST`` parameter with
+``Forms`` may also be one of those fixed sentences around a copied piece ("Please find notes.pdf
+attached."). One marked
 ``FROM_REQUEST_UNTIMED`` (a title) is copied the same way from the request with the date and time
 expressions it states cut out, so "call grandma sunday" can only be titled "call grandma". A parameter
 marked with :class:`~tinyagent.plugins.Levels` can only be a value the request states ("high priority"
@@ -60,6 +62,16 @@ _CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
 # A title's abbreviation before a name is never a whole value: "St. Mark's" was copied as "St" (dev
 # batch fourteen), so a copy goes on through the full stop to the name ("Dr. Okafor", "Mt. Tam").
 _TITLE = re.compile(r"(?<![\w.])(?:Capt|Dr|Ft|Mr|Mrs|Ms|Mt|Prof|Rev|Sgt|St)(?=\. [A-Z])")
+# Words no name holds (FROM_REQUEST_NAME): places were copied as "Nopa by text", "Zuni Cafe via Email"
+# and "Mama's on foot", people as "him:" and "Seraphina I got" (dev batches eleven to fourteen; a rule
+# that only kept a name from ending in such a word made the model copy on to the next one). "by" only
+# before a means ("Walgreens by the station" is a place); "via" and pronouns only in lowercase ("Via
+# Roma" and the surname "Her" stay whole).
+_MEANS = (
+    "car|bus|train|bike|bicycle|text|sms|email|e-mail|mail|phone|taxi|cab|uber|lyft|subway|metro|transit|tram|"
+    "ferry|bart|muni|caltrain|foot"
+)
+_NOT_IN_NAME = re.compile(rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us)\b|\bI\b")
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
 
@@ -190,9 +202,12 @@ def plan_grammar(
         return 'root ::= thought? "1. " end\n' + _BASE + "\n"
     rules: dict[str, str] = {}
     marked = {p.source for tool in tools for p in tool.params}
-    grounded = {"": "str", "request": "str", "untimed": "str", "time": "str"}
-    if marked & {"request", "untimed"} and request and sum(map(len, request)) <= MAX_SOURCE:
+    grounded = {"": "str", "request": "str", "name": "str", "untimed": "str", "time": "str"}
+    if marked & {"request", "name", "untimed"} and request and sum(map(len, request)) <= MAX_SOURCE:
         grounded["request"] = grounded["untimed"] = _span_rule(request, rules)
+        if "name" in marked:
+            names = [p.strip() for text in request for p in _NOT_IN_NAME.split(text) if p.strip()]
+            grounded["name"] = _span_rule(names, rules, prefix="n")
         cut = "|".join(re.escape(t) for t in time_texts if t)
         if "untimed" in marked and cut:
             # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"

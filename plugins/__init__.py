@@ -15,11 +15,13 @@ from .host import PluginError
 from .packs import ConfigError, config_dir, pack_data_dir, pack_options, user_timezone, validated
 from .tools import (
     FROM_REQUEST,
+    FROM_REQUEST_NAME,
     FROM_REQUEST_UNTIMED,
     FROM_TIME,
     Forms,
     Labeled,
     Levels,
+    Name,
     Param,
     Said,
     Title,
@@ -35,6 +37,7 @@ from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 __all__ = [
     "DATETIME_FORMAT",
     "FROM_REQUEST",
+    "FROM_REQUEST_NAME",
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
@@ -46,6 +49,7 @@ __all__ = [
     "Example",
     "Labeled",
     "Levels",
+    "Name",
     "Param",
     "PluginError",
     "PromptRule",

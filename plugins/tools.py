@@ -13,11 +13,13 @@ from typing import Any
 
 __all__ = [
     "FROM_REQUEST",
+    "FROM_REQUEST_NAME",
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
     "Labeled",
     "Levels",
+    "Name",
     "Param",
     "Said",
     "Title",
@@ -44,6 +46,11 @@ FROM_REQUEST = Source("request")
 #: A piece of the request outside the dates and times it states: a title whose time has its own
 #: parameter ("remind me to call grandma sunday" can only be titled "call grandma", never "... sunday").
 FROM_REQUEST_UNTIMED = Source("untimed")
+#: A person, place, file or list the request names: copied as ``FROM_REQUEST``, never across "by",
+#: "via", "on foot" or a pronoun ("I", "me", "him", "her", "them", "us"; lowercase, so "Via Roma" and
+#: the surname "Her" stay whole): "send Delphine the address of Nopa by text" cannot look up "Nopa by
+#: text", nor "text him" look up "him". Not for titles or note names ("Books by Murakami").
+FROM_REQUEST_NAME = Source("name")
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")
@@ -110,6 +117,7 @@ class Labeled(str):
 Said = typing.Annotated[str, FROM_REQUEST]
 When = typing.Annotated[str, FROM_TIME]
 Title = typing.Annotated[str, FROM_REQUEST_UNTIMED]
+Name = typing.Annotated[str, FROM_REQUEST_NAME]
 
 
 class ToolInputError(ValueError):
@@ -140,7 +148,7 @@ def type_name(annotation: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """``source`` ("request", "untimed", "time" or "") only narrows what the grammar lets a model write; it is
+    """``source`` ("request", "name", "untimed", "time" or "") only narrows what the grammar lets a model write; it is
     not part of the schema a model is trained on, so marking a parameter needs no retrain."""
 
     name: str

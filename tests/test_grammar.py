@@ -15,6 +15,7 @@ from tinyagent.plugins import (
     FROM_TIME,
     Forms,
     Levels,
+    Name,
     Said,
     Title,
     ToolDefinitionError,
@@ -391,6 +392,31 @@ def test_levels_are_checked_and_not_part_of_the_schema():
         make_tool(mismatched)
     with pytest.raises(ToolDefinitionError, match="one-word noun"):
         Levels("how urgent", 0, high=1)
+
+
+def test_a_name_never_runs_into_a_means_or_a_pronoun():
+    """ "the address of Nopa by text": the place is "Nopa"; "text him": never a contact called "him".
+    A message copies the same words freely, and a place said by where it is stays whole."""
+
+    def route(place: Name, message: Said) -> str:
+        """Route."""
+
+    def g(request: str) -> Grammar:
+        return Grammar(plan_grammar([make_tool(route)], [request], None))
+
+    def plan(place: str, message: str = "") -> str:
+        return f'1. route("{place}", "{message}")\n2. join()'
+
+    request = "send Delphine the address of Nopa by text, tell him I'm at Zuni Cafe via email or Mama's on foot"
+    for place in ("Nopa", "Zuni Cafe", "Mama's", "Delphine", "tell"):
+        assert g(request).accepts(plan(place)), place
+    for place in ("Nopa by text", "Nopa by", "him", "Zuni Cafe via email", "Mama's on foot", "I'm at Zuni Cafe"):
+        assert not g(request).accepts(plan(place)), place
+    assert g(request).accepts(plan("Nopa", "tell him I'm at Zuni Cafe via email")), "a message may hold them"
+    for whole in ("Walgreens by the station", "Via Roma", "Dr. Her"):
+        assert g(f"directions to {whole} by BART").accepts(plan(whole)), whole
+    assert not g("directions to Lake Merritt by BART").accepts(plan("Lake Merritt by BART"))
+    assert not g("tell Seraphina I got the tickets").accepts(plan("Seraphina I got"))
 
 
 def test_a_titles_abbreviation_is_copied_with_its_name():

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from tinyagent.plugins import FROM_REQUEST, FROM_TIME, Forms, Levels, Said, Title, ToolInputError, When
+from tinyagent.plugins import (
+    FROM_REQUEST,
+    FROM_REQUEST_NAME,
+    FROM_TIME,
+    Forms,
+    Levels,
+    Name,
+    Said,
+    Title,
+    ToolInputError,
+    When,
+)
 
 from .portable import PortableBackend
 from .settings import load_settings
@@ -17,6 +28,7 @@ from .settings import load_settings
 # date-times resolved from it. Only decoding reads these marks; the schema stays the original's.
 SaidOrNone = Annotated[str | None, FROM_REQUEST]
 SaidList = Annotated[list[str], FROM_REQUEST]
+NameOrNone = Annotated[str | None, FROM_REQUEST_NAME]  # a folder, list or calendar name
 # An e-mail's body is copied from the request, or is the pack's attachment sentence around a file name
 # the request gives (the training data's convention): grounding it stopped bodies such as "the hocation
 # hocation ..." (measured on the dev set, round five).
@@ -37,7 +49,7 @@ def backend() -> PortableBackend:
     return PortableBackend(settings)
 
 
-def get_phone_number(name: Said) -> str:
+def get_phone_number(name: Name) -> str:
     """Returns the phone number of a contact, looked up by name in the address book.
 
     Args:
@@ -46,7 +58,7 @@ def get_phone_number(name: Said) -> str:
     return backend().get_phone_number(name)
 
 
-def get_email_address(name: Said) -> str:
+def get_email_address(name: Name) -> str:
     """Returns the e-mail address of a contact, looked up by name in the address book.
 
     Args:
@@ -59,10 +71,10 @@ def create_calendar_event(
     title: Title,
     start_date: When,
     end_date: When,
-    location: Said,
+    location: Name,
     invitees: SaidList,
     notes: Said,
-    calendar: SaidOrNone,
+    calendar: NameOrNone,
 ) -> str:
     """Creates a calendar event.
     - Dates are 'YYYY-MM-DD HH:MM:SS'; an event lasts 60 minutes unless the user says otherwise.
@@ -72,14 +84,14 @@ def create_calendar_event(
     return backend().create_calendar_event(title, start_date, end_date, location, invitees, notes, calendar or "")
 
 
-def open_and_get_file_path(file_name: Said) -> str:
+def open_and_get_file_path(file_name: Name) -> str:
     """Opens the file whose name best matches file_name and returns its full path.
     - Use it to get the path of a file before attaching or summarizing it.
     """
     return backend().open_and_get_file_path(file_name)
 
 
-def summarize_pdf(pdf_path: Said) -> str:
+def summarize_pdf(pdf_path: Name) -> str:
     """Summarizes the text of a PDF file and returns the summary.
     - pdf_path is a full path, usually the output of open_and_get_file_path.
     """
@@ -108,12 +120,12 @@ def forward_email(recipients: SaidList, cc: SaidList, context: Said, attachments
     return backend().forward_email(recipients, cc, context, attachments)
 
 
-def maps_open_location(location: Said) -> str:
+def maps_open_location(location: Name) -> str:
     """Shows a location on the map and returns the map's URL."""
     return backend().maps_open_location(location)
 
 
-def maps_show_directions(start_location: Said, end_location: Said, transport: str) -> str:
+def maps_show_directions(start_location: Name, end_location: Name, transport: str) -> str:
     """Shows directions between two locations and returns the map's URL.
     - An empty start_location means the current location.
     - transport is 'd' (drive), 'w' (walk) or 'r' (public transit).
@@ -147,7 +159,7 @@ def _content(content: str) -> str:
 
 
 def create_reminder(
-    name: Title, due_date: WhenOrNone, notes: SaidOrNone, list_name: SaidOrNone, priority: Priority, all_day: bool
+    name: Title, due_date: WhenOrNone, notes: SaidOrNone, list_name: NameOrNone, priority: Priority, all_day: bool
 ) -> str:
     """Creates a reminder.
     - due_date is 'YYYY-MM-DD HH:MM:SS' or empty for no due date; all_day keeps only the day.
