@@ -24,7 +24,7 @@ from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
 from .prompt import COMPACT_STYLES, build_prompt, compact_prompt, examples_for, rules_for
-from .retract import request_starts, take_back
+from .retract import request_starts, take_back, without_fillers
 from .when import resolve_times
 
 __all__ = [
@@ -192,9 +192,9 @@ class Agent:
         return request_starts(p for t in self.registry.templates for p in t.phrasings)
 
     def said(self, query: str) -> str:
-        """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`):
-        what the planner, Tool RAG and the grammar read."""
-        return take_back(query, self._starts)
+        """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`)
+        and its fillers dropped: what the planner, Tool RAG and the grammar read."""
+        return take_back(without_fillers(query), self._starts)
 
     @property
     def prompt_style(self) -> str:

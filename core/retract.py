@@ -11,6 +11,9 @@ sides. What follows it replaces what it corrects in one of two ways, and in no o
 
 Anything else is left as said, marker included: "tell Bob the film was... actually great" keeps its
 message, and the planner (trained on false starts too) reads it whole.
+
+Fillers ("um", "uh", "erm", "hmm") are dropped wherever they are, with the commas around them:
+"um, remind me to, uh, call the plumber" plans "remind me to call the plumber".
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-__all__ = ["request_starts", "take_back"]
+__all__ = ["request_starts", "take_back", "without_fillers"]
 
 # An ellipsis takes any of the words; a comma or a dash only the ones that never start a message
 # ("text Bob, no, I can't come" and "Ana, actually, it's fine" are messages)
@@ -33,6 +36,17 @@ _WORD = re.compile(r"[\w'@.+-]+")
 # Words that start requests and messages alike ("... actually I loved it" is a message)
 _NEVER_STARTS = set("i i'm i've i'd can could would will please the a an my what what's whats how do".split())
 _NEVER_STARTS |= set("is are where when who which it this that we you hey hi ok so just quick short".split())
+
+
+# Lowercase or capitalized only: "UH" and "UM" may be names (a university, a company). The training
+# data has fillers only before a request ("um, "), and the planner titled "remind me to, uh, call the
+# plumber" "The" (dev batch ten).
+_FILLER = re.compile(r"\s*(?:,\s*)?(?<![\w'])(?:[Uu]m+|[Uu]h+|[Ee]rm+|[Hh]m+)(?![\w'])[,.]?\s*")
+
+
+def without_fillers(request: str) -> str:
+    """The request without its fillers and the commas that set them off."""
+    return _FILLER.sub(" ", request).strip()
 
 
 def request_starts(phrasings: Iterable[str]) -> frozenset[str]:

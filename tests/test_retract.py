@@ -7,7 +7,7 @@ import pytest
 from tinyagent.agent import Agent
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.plugins.host import get_plugin_manager, load_registry
-from tinyagent.retract import request_starts, take_back
+from tinyagent.retract import request_starts, take_back, without_fillers
 
 STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", "walk to {place}", "I need {x}"])
 
@@ -42,6 +42,19 @@ def test_anything_else_is_left_as_said(said):
     assert take_back(said, STARTS) == said
 
 
+@pytest.mark.parametrize(
+    "said, meant",
+    [
+        ("um, remind me to, uh, call the plumber tomorrow morning", "remind me to call the plumber tomorrow morning"),
+        ("Uhh remind me to, erm, water the plants", "remind me to water the plants"),
+        ("text Bo: hmm not sure, umm", "text Bo: not sure"),
+        ("drive to UH and email Uhura and Umberto", "drive to UH and email Uhura and Umberto"),  # names stay
+    ],
+)
+def test_fillers_are_dropped_with_their_commas(said, meant):
+    assert without_fillers(said) == meant
+
+
 def test_only_words_that_begin_requests_restart_one():
     assert STARTS == {"text", "email", "walk"}  # "I" begins messages as well, a slot begins nothing
 
@@ -53,8 +66,8 @@ def test_the_agent_plans_the_request_as_meant(home, monkeypatch):
     plan = '1. get_email_address("Yara")\n2. compose_new_email(["$1"], [], "keys", "the keys are under the mat", [])\n'
     backend = ScriptedBackend(script={meant: [plan + "3. join()<END_OF_PLAN>"]})
     agent = Agent(load_registry(get_plugin_manager()), backend)
-    said = "text Yara... sorry, " + meant
+    said = "um, text Yara... sorry, " + meant
     result = agent.plan(said, datetime(2026, 11, 24, 10, 30))
     assert result.query == said and not result.issues and result.plan is not None
     assert result.plan.tools == ["get_email_address", "compose_new_email"]
-    assert f"Question: {meant}" in backend.prompts[0] and "sorry" not in backend.prompts[0]
+    assert backend.prompts[0].split("Question: ")[-1] == meant + "\n", "the correction and the filler are gone"
