@@ -5,9 +5,11 @@ optional ``Thought:`` lines and a final ``join()``, with steps numbered 1, 2, 3.
 Step ``k`` has its own rules (one per position, up to :data:`MAX_STEPS`), so its references can
 only name steps ``1..k-1``. Strings cannot smuggle a reference in: a string is never a whole
 ``"$N"`` and never contains ``${``; a bare ``$5`` inside prose ("costs $5") is fine. Nor can a
-string or thought contain ``<END_OF_PLAN>`` (``<`` is never followed by ``E``), where decoding stops. Strings hold
-at most :data:`MAX_STRING` characters (``Thought:`` lines too) and lists :data:`MAX_ITEMS` items,
-so a model that starts repeating itself has to move on instead of running to the token limit.
+string or thought contain ``<END_OF_PLAN>`` (``<`` is never followed by ``E``), where decoding stops.
+Strings hold at most :data:`MAX_STRING` characters (``Thought:`` lines too), numbers
+:data:`MAX_DIGITS` digits (and no leading zero, which Python would not read) and lists
+:data:`MAX_ITEMS` items, so a model that starts repeating itself has to move on instead of running to
+the token limit.
 
 Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` can only be whole
 words of the request, copied in order (first letters in either case), so a model cannot invent a
@@ -34,11 +36,12 @@ from .plan import type_options
 from .plugins.tools import Tool
 from .when import TimeRef
 
-__all__ = ["MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar", "request_grammar"]
+__all__ = ["MAX_DIGITS", "MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar", "request_grammar"]
 
 MAX_STEPS = 24  # calls in one plan; far beyond any request
 MAX_STRING = 200  # characters in one string literal or thought (a "$" and the character after it count once)
 MAX_ITEMS = 16  # items in one list literal
+MAX_DIGITS = 10  # digits in a number (a soup of planners looped "3080808..." to the token limit)
 MAX_SOURCE = 4000  # characters of request (and replan context) that grounded values may copy; beyond: free strings
 
 # Characters a copied piece never contains: quotes and backslashes would need escapes, "<" could begin
@@ -87,8 +90,8 @@ spend ::= "<" ltx | "$" dolx
 sp ::= [<$]* spend
 lead ::= chr | [<$]+ spend | "<" ltx | "$" ([^"\\\n${{<0-9] | esc) | "$" [0-9]+ (chrnd | sp)
 str ::= "\"" (lead (chr | sp){{0,{MAX_STRING - 1}}} [<$]* | [<$]+ | "$" [0-9]+ [<$]+)? "\""
-int ::= "-"? ("0" | [1-9] [0-9]*)
-float ::= int ("." [0-9]+)?
+int ::= "-"? ("0" | [1-9] [0-9]{{0,{MAX_DIGITS - 1}}})
+float ::= int ("." [0-9]{{1,{MAX_DIGITS}}})?
 bool ::= "True" | "False"
 none ::= "None"
 thought ::= "Thought: " ([^\n<] | "<"+ [^\n<E]){{1,{MAX_STRING}}} "\n"
@@ -133,6 +136,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
+                    inside = inside or (ch.isdigit() and piece[i + 1] == "%")  # "up 12%", never "up 12" (dev)
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -60,7 +60,7 @@ VALID = [
     '1. create_reminder("Pay rent", "2026-12-01 00:00:00", "", "", 1, True)\n2. join()',
     '1. create_reminder("Call \\"Bo\\"", None, "line\\nbreak", "Home", 0, False)\n2. join()',
     "1. scale(-2.5, [1, 2, 3])\n2. scale(3, [])\n3. ping()\nThought: done.\n4. join()<END_OF_PLAN>",
-    "1. scale(0.05, [0, -10, 0])\n2. scale(-0, [100])\n3. join()",
+    "1. scale(0.05, [0, -10, 0])\n2. scale(-0, [100, 3080808080])\n3. join()",
     '1. get_phone_number("Yuki")\n2. send_sms(["${1}", "+1 555 0100"], "${1}")\n3. join()',
     "1. join()",
 ]
@@ -75,6 +75,7 @@ INVALID = [
     ('1. create_reminder("x", "", "", "", 1, "yes")\n2. join()', "text for a bool"),
     ("1. scale(08, [1])\n2. join()", "a leading zero, which Python does not read (synthetic test split)"),
     ("1. scale(1.5, [-007])\n2. join()", "a leading zero in a list"),
+    ("1. scale(1.5, [30808080808])\n2. join()", "more digits than any argument needs (a repetition loop)"),
     ('1. get_phone_number(name="Maria")\n2. join()', "a named argument"),
     ('1. get_phone_number("Maria")', "no join"),
     ('1. get_phone_number("Maria")\n2. join()\n3. ping()\n', "text after join"),
@@ -424,6 +425,8 @@ def test_a_titles_abbreviation_is_copied_with_its_name():
     g = Grammar(plan_grammar(_grounded_tools(), ["piano recital at St. Mark's, then text Dr. Okafor. Thanks"], None))
     for whole in ("St. Mark's", "Dr. Okafor", "Okafor", "piano recital at St. Mark's"):
         assert g.accepts(_sms('"piano"', whole)), whole
+    g2 = Grammar(plan_grammar(_grounded_tools(), ["tell Bo revenue is up 12% this year"], None))
+    assert g2.accepts(_sms('"Bo"', "revenue is up 12%")) and not g2.accepts(_sms('"Bo"', "revenue is up 12"))
     for cut in ("St", "St.", "piano recital at St", "text Dr", "Dr."):
         assert not g.accepts(_sms('"piano"', cut)), cut
 
