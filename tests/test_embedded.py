@@ -35,7 +35,9 @@ def test_embedded_planner_matches_the_assistant_pack(assistant):
     size = sum(f.stat().st_size for f in EMBEDDED_DIR.rglob("*") if f.is_file())
     assert size < 50e6  # it lives in git: tens of MB at most
     # every run it grew from names its base as "scratch" or "embedded", never a folder of the machine it ran on
-    bases = {run["inputs"]["base"] for run in (manifest, *manifest["lineage"]) if "inputs" in run}
+    runs = [run["inputs"] for run in (manifest, *manifest["lineage"]) if "inputs" in run]
+    runs += [part["inputs"] for run in runs for part in run.get("soup", [])]  # a soup's planners
+    bases = {run["base"] for run in runs if "soup" not in run}
     assert bases <= {"scratch", "embedded"}
 
 
