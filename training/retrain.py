@@ -7,8 +7,10 @@ fingerprint; the planner is installed only once it is complete and evaluated.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,15 @@ from ..plugins.host import Registry
 from ..progress import progress_bars
 from .generator import SPLITS, DataConfig, dataset_sha256, split_counts, write_dataset
 
-__all__ = ["retrain_classifier", "retrain_data", "retrain_planner", "retrain_teacher", "work_dir"]
+__all__ = [
+    "install_evaluated",
+    "retrain_classifier",
+    "retrain_data",
+    "retrain_planner",
+    "retrain_teacher",
+    "staged_planner",
+    "work_dir",
+]
 
 
 def work_dir(reg: Registry) -> Path:
@@ -206,7 +216,7 @@ def retrain_planner(
     import shutil
     import time
 
-    from ..artifacts import EMBEDDED_DIR, active_planner, install_active
+    from ..artifacts import EMBEDDED_DIR, active_planner
     from .export import export_base, export_lora, quantize
     from .gguf_base import hf_from_gguf, resolve_gguf
     from .planner import PlannerConfig, planner_rows, train_planner
@@ -258,9 +268,7 @@ def retrain_planner(
     else:
         info = json.loads((trained / "training.json").read_text(encoding="utf-8"))
         click.echo(f"planner: reusing the finished training run in {trained}")
-    (paths().artifacts_dir / "planner").mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f"{fp[:16]}-", dir=paths().artifacts_dir / "planner"))  # unique per run
-    try:
+    with staged_planner(reg) as stage:
         if full:
             f16 = export_base(trained, work / "model.f16.gguf")
             model, lora = quantize(f16, stage / f"model.{quant.lower()}.gguf", quant), None
@@ -279,15 +287,38 @@ def retrain_planner(
             "inputs": inputs,
             "training": info,
         }
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        manifest["eval"] = _evaluate_planner(reg, data, stage, eval_limit)
-        manifest["seconds"] = round(time.perf_counter() - t0, 1)
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        install_active(paths().artifacts_dir, stage)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)  # the previous planner stays active
-        raise
+        install_evaluated(reg, data, stage, manifest, eval_limit, t0)
     return manifest
+
+
+@contextlib.contextmanager
+def staged_planner(reg: Registry) -> Iterator[Path]:
+    """A new, uniquely named planner folder under the artifacts for the installed tools; removed if
+    building it fails or is interrupted, so the previous planner stays active."""
+    import shutil
+
+    (paths().artifacts_dir / "planner").mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f"{fingerprint(reg)[:16]}-", dir=paths().artifacts_dir / "planner"))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def install_evaluated(reg: Registry, data: Path, stage: Path, manifest: dict, eval_limit: int, started: float) -> None:
+    """Write ``manifest`` into the staged planner, add its evaluation on ``data``'s test splits (when
+    there are any) and the seconds since ``started``, and make it the active planner."""
+    import time
+
+    from ..artifacts import install_active
+
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if (data / "test.jsonl").is_file():
+        manifest["eval"] = _evaluate_planner(reg, data, stage, eval_limit)
+    manifest["seconds"] = round(time.perf_counter() - started, 1)
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    install_active(paths().artifacts_dir, stage)
 
 
 def _base_gguf(base_dir: Path, quant: str) -> Path:

@@ -6,7 +6,7 @@ Each ingredient is a planner folder with ``config.json``, ``tokenizer.model`` an
 (what ``tinyagent retrain --rank 0`` installs, or the embedded ``base``); all must share their shape and
 tokenizer, which is what makes averaging their weights meaningful. Measured here: the twelfth-round
 planner and the thirteenth-round candidate trained on from it, averaged 1:1, planned the synthetic
-held-out phrasings with 83.3% of arguments right against 77.0% and 83.0% for the two alone (first 300;
+held-out phrasings with 83.3% of arguments right against 77.0% for the twelfth alone (first 300;
 docs/planner.md, fifteenth round).
 """
 
@@ -16,13 +16,12 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from ..artifacts import install_active
-from ..config import paths
 from ..plugins.fingerprint import fingerprint
 from ..plugins.host import get_plugin_manager, load_registry
 
@@ -68,38 +67,26 @@ def soup(
     (default: the dataset ``tinyagent retrain`` built for the installed tools, if any) and install it
     as the active planner, all as ``tinyagent retrain`` does. Returns its manifest."""
     from .export import export_base, quantize
-    from .retrain import _evaluate_planner, work_dir
+    from .retrain import install_evaluated, staged_planner, work_dir
 
+    started = time.perf_counter()
     reg = load_registry(get_plugin_manager())
-    artifacts = paths().artifacts_dir
-    (artifacts / "planner").mkdir(parents=True, exist_ok=True)
-    fp = fingerprint(reg)
-    stage = Path(tempfile.mkdtemp(prefix=f"{fp[:16]}-", dir=artifacts / "planner"))
-    try:
+    with staged_planner(reg) as stage:
         average(ingredients, stage)
         with tempfile.TemporaryDirectory() as tmp:
             quantize(export_base(stage, Path(tmp) / "model.f16.gguf"), stage / f"model.{quant.lower()}.gguf", quant)
-        weights = (stage / "model.safetensors").read_bytes()
         manifest = {
-            "fingerprint": fp,
+            "fingerprint": fingerprint(reg),
             "model": f"model.{quant.lower()}.gguf",
             "lora": None,
             "prompt_style": "compact",
             "selection": "tool-rag",
             "inputs": {
                 "soup": [{"weight": w, **_described(folder)} for w, folder in ingredients],
-                "sha256": hashlib.sha256(weights).hexdigest(),
+                "sha256": hashlib.sha256((stage / "model.safetensors").read_bytes()).hexdigest(),
             },
         }
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        data = data or work_dir(reg) / "data"
-        if (data / "test.jsonl").is_file():
-            manifest["eval"] = _evaluate_planner(reg, data, stage, eval_limit)
-            (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        install_active(artifacts, stage)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)  # the previous planner stays active
-        raise
+        install_evaluated(reg, data or work_dir(reg) / "data", stage, manifest, eval_limit, started)
     return manifest
 
 
