@@ -6,11 +6,16 @@ sides. What follows it replaces what it corrects in one of two ways, and in no o
 
 - it starts with a word said before the marker: the request is spliced at that word's last
   occurrence ("directions to the office by car, no wait, by train" -> "... office by train");
+- it starts with a name and the words before the marker end in one: the name is replaced ("text
+  Anselm, sorry, I mean Florian: ..." -> "text Florian: ...");
 - it starts with a word that starts a request (``starts``: the installed packs' phrasings say which):
-  the request starts over there ("drive... actually walk to the market" -> "walk to the market").
+  the request starts over there ("drive... actually walk to the market" -> "walk to the market"), and
+  a "him", "her" or "them" there is the person named before ("email Quentin, no wait, text him: ..."
+  -> "text Quentin: ...").
 
-Anything else is left as said, marker included: "tell Bob the film was... actually great" keeps its
-message, and the planner (trained on false starts too) reads it whole.
+A bare ", no," only splices at a repeated word ("by car, no, by bus"): "text Bob, no, I can't come"
+is a message. Anything else is left as said, marker included: "tell Bob the film was... actually
+great" keeps its message, and the planner (trained on false starts too) reads it whole.
 
 Fillers ("um", "uh", "erm", "hmm") are dropped wherever they are, with the commas around them:
 "um, remind me to, uh, call the plumber" plans "remind me to call the plumber".
@@ -27,10 +32,14 @@ __all__ = ["request_starts", "take_back", "without_fillers"]
 # ("text Bob, no, I can't come" and "Ana, actually, it's fine" are messages)
 _MARKER = re.compile(
     r"(?:\.\.\.|…)\s*(?:sorry|no wait|wait no|no|oops|actually|I mean|make that|scratch that)\b[,:]?\s+"
-    r"|(?:,|\s-+|\s—)\s*(?:no wait|wait no|scratch that|I mean|sorry,? I mean|make that|oops)\b[,:]?\s+",
+    r"|(?:,|\s-+|\s—)\s*(?:no wait|wait no|actually,? no|scratch that|I mean|sorry,? I mean|make that|oops)\b[,:]?\s+"
+    r"|(?P<bare>,\s*no,\s+)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w'@.+-]+")
+# People said together: "Ana", "Dr. Okafor", "Ana and Bo", "Ilse + Tomas"
+_NAMES = re.compile(r"(?:[A-Z][\w'.-]*(?:\s+(?:and|&|\+)\s+|,\s*|\s+))*[A-Z][\w'.-]*")
+_PRONOUN = re.compile(r"\b(?:him|her|them)\b")
 
 
 # Words that start requests and messages alike ("... actually I loved it" is a message)
@@ -60,6 +69,17 @@ def _first_word(text: str) -> str:
     return m.group(0).casefold() if m else ""
 
 
+def _is_name(word: str) -> bool:
+    return word[:1].isupper() and word.casefold() not in _NEVER_STARTS and not word.startswith("I'")
+
+
+def _last_names(before: str) -> re.Match[str] | None:
+    """The last people named in ``before``, never its first word (a capitalized verb)."""
+    first = _WORD.match(before)
+    found = [m for m in _NAMES.finditer(before, first.end() if first else 0) if _is_name(m.group(0))]
+    return found[-1] if found else None
+
+
 def take_back(request: str, starts: Collection[str] = ()) -> str:
     """The request as meant: every correction applied, left to right (see the module docstring).
     ``starts``: case-folded words that begin a request."""
@@ -68,11 +88,18 @@ def take_back(request: str, starts: Collection[str] = ()) -> str:
         before, after = request[: m.start()], request[m.end() :]
         word = _first_word(after)
         spans = [w for w in _WORD.finditer(before) if w.group(0).casefold() == word]
+        names = _last_names(before)
         if word and spans:
             request = before[: spans[-1].start()] + after
             pos = spans[-1].start()
+        elif m["bare"]:
+            pos = m.end()
+        elif _is_name(_WORD.match(after).group(0) if _WORD.match(after) else "") and names and names.end() == len(before):
+            request = before[: names.start()] + after
+            pos = names.start()
         elif word and word in starts:
-            request, pos = after, 0
+            request = _PRONOUN.sub(names.group(0), after, count=1) if names and not _last_names(after) else after
+            pos = 0
         else:
             pos = m.end()
     return request

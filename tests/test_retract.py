@@ -21,6 +21,13 @@ STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", 
         ("email Bo the report… I mean the summary", "email Bo the summary"),
         ("text Ana at 5 - I mean at 6: on my way", "text Ana at 6: on my way"),
         ("text Al... no wait, email Al... sorry, text Al: hi", "text Al: hi"),  # every correction, in order
+        ("text Anselm, sorry, I mean Florian: the game is at 6", "text Florian: the game is at 6"),  # a name
+        ("Text Ana, I mean Dr. Bo: hi", "Text Dr. Bo: hi"),
+        ("email Quentin, no wait, text him: the meeting is off", "text Quentin: the meeting is off"),  # the person stays
+        ("text Lucian, actually no, email him: it's signed", "email Lucian: it's signed"),
+        ("text Ana and Bo, no wait, email them: hi", "email Ana and Bo: hi"),
+        ("email Ana, no wait, text Bo and tell him hi", "text Bo and tell him hi"),  # a person of its own
+        ("directions to the zoo by car, no, by bus", "directions to the zoo by bus"),  # ", no," at a repeated word
     ],
 )
 def test_a_correction_replaces_what_it_corrects(said, meant):
@@ -32,6 +39,9 @@ def test_a_correction_replaces_what_it_corrects(said, meant):
     [
         "tell Bob the film was... actually great",  # "great" neither repeats a word nor starts a request
         "text Bob, no, I can't come",  # a comma and "no" begin messages
+        "text Bob, no, Ana isn't coming",  # nor does ", no," swap a name or restart
+        "text Bob, no, email is fine",
+        "text Ana, I mean I'll be late",  # "I" is no name
         "text Ana: I'm... actually I need a minute",  # "I" starts messages too: never a restart
         "email Kim, actually, the deck is fine",
         "remind me to say sorry, no wait is too long",
