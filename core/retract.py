@@ -94,7 +94,7 @@ def take_back(request: str, starts: Collection[str] = ()) -> str:
             pos = spans[-1].start()
         elif m["bare"]:
             pos = m.end()
-        elif _is_name(_WORD.match(after).group(0) if _WORD.match(after) else "") and names and names.end() == len(before):
+        elif names and names.end() == len(before) and _is_name(next(iter(after.split()), "")):
             request = before[: names.start()] + after
             pos = names.start()
         elif word and word in starts:

@@ -23,7 +23,7 @@ STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", 
         ("text Al... no wait, email Al... sorry, text Al: hi", "text Al: hi"),  # every correction, in order
         ("text Anselm, sorry, I mean Florian: the game is at 6", "text Florian: the game is at 6"),  # a name
         ("Text Ana, I mean Dr. Bo: hi", "Text Dr. Bo: hi"),
-        ("email Quentin, no wait, text him: the meeting is off", "text Quentin: the meeting is off"),  # the person stays
+        ("email Quentin, no wait, text him: the meeting is off", "text Quentin: the meeting is off"),  # him: Quentin
         ("text Lucian, actually no, email him: it's signed", "email Lucian: it's signed"),
         ("text Ana and Bo, no wait, email them: hi", "email Ana and Bo: hi"),
         ("email Ana, no wait, text Bo and tell him hi", "text Bo and tell him hi"),  # a person of its own
@@ -46,6 +46,7 @@ def test_a_correction_replaces_what_it_corrects(said, meant):
         "email Kim, actually, the deck is fine",
         "remind me to say sorry, no wait is too long",
         "text Jo... sorry",  # nothing after the marker
+        "text Jo, I mean ",
     ],
 )
 def test_anything_else_is_left_as_said(said):
