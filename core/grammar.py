@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from .plan import type_options
@@ -100,6 +101,11 @@ end ::= "join()" "<END_OF_PLAN>"?
 _LITERALS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "none"}
 
 
+def _joined(ch: str) -> bool:
+    """A mark, a variation selector or a zero-width joiner: part of the character before it."""
+    return unicodedata.category(ch) in ("Mn", "Me") or ch == "\u200d"
+
+
 def _char_class(ch: str, any_case: bool) -> str:
     forms = dict.fromkeys(c for c in ((ch, ch.lower(), ch.upper()) if any_case else (ch,)) if len(c) == 1)
     return "[" + "".join(f"\\U{ord(c):08X}" if ord(c) > 0xFFFF else f"\\u{ord(c):04X}" for c in forms) + "]"
@@ -137,6 +143,9 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
                     inside = inside or (ch.isdigit() and piece[i + 1] == "%")  # "up 12%", never "up 12" (dev)
+                    # one character as seen: "❤️" is a heart and a variation selector (the planner wrote the
+                    # heart alone, dev batch fifteen); a zero-width joiner binds its neighbours
+                    inside = inside or _joined(piece[i + 1]) or ch == "\u200d"
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
                 if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference

@@ -429,6 +429,12 @@ def test_a_titles_abbreviation_is_copied_with_its_name():
     assert g2.accepts(_sms('"Bo"', "revenue is up 12%")) and not g2.accepts(_sms('"Bo"', "revenue is up 12"))
     for cut in ("St", "St.", "piano recital at St", "text Dr", "Dr."):
         assert not g.accepts(_sms('"piano"', cut)), cut
+    g3 = Grammar(
+        plan_grammar(_grounded_tools(), ["msg mom: landed safe \u2764\ufe0f, \U0001f469\u200d\U0001f4bb"], None)
+    )
+    assert g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f")) and g3.accepts(_sms('"mom"', "landed safe"))
+    assert not g3.accepts(_sms('"mom"', "landed safe \u2764")), "never half a character"
+    assert not g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f, \U0001f469")), "nor half a joined emoji"
 
 
 def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
