@@ -19,7 +19,8 @@ one of the date-times resolved from the request (or empty). A ``FROM_REQUEST`` p
 ``Forms`` may also be one of those fixed sentences around a copied piece ("Please find notes.pdf
 attached."). One marked
 ``FROM_REQUEST_UNTIMED`` (a title) is copied the same way from the request with the date and time
-expressions it states cut out, so "call grandma sunday" can only be titled "call grandma". A parameter
+expressions it states cut out, so "call grandma sunday" can only be titled "call grandma"; one marked
+``FROM_REQUEST_KEYWORD`` never starts at an article or a possessive ("garden", never "the garden"). A parameter
 marked with :class:`~tinyagent.plugins.Levels` can only be a value the request states ("high priority"
 -> 1), or is free when it states none.
 
@@ -37,7 +38,16 @@ from .plan import type_options
 from .plugins.tools import Tool
 from .when import TimeRef
 
-__all__ = ["MAX_DIGITS", "MAX_ITEMS", "MAX_SOURCE", "MAX_STEPS", "MAX_STRING", "plan_grammar", "request_grammar"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_ITEMS",
+    "MAX_SOURCE",
+    "MAX_STEPS",
+    "MAX_STRING",
+    "keyword",
+    "plan_grammar",
+    "request_grammar",
+]
 
 MAX_STEPS = 24  # calls in one plan; far beyond any request
 MAX_STRING = 200  # characters in one string literal or thought (a "$" and the character after it count once)
@@ -76,6 +86,17 @@ _MEANS = (
     "ferry|bart|muni|caltrain|foot"
 )
 _NOT_IN_NAME = re.compile(rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us)\b|\bI\b")
+# Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
+_ARTICLES = "the|a|an|my|our|your|his|her|their"
+_ARTICLE = re.compile(rf"(?<![\w'])(?:{_ARTICLES})(?![\w'])", re.IGNORECASE)
+_LEADING_ARTICLES = re.compile(rf"^(?:(?:{_ARTICLES})\s+)+", re.IGNORECASE)
+
+
+def keyword(value: str) -> str:
+    """``value`` as a ``FROM_REQUEST_KEYWORD`` copy can be: without its leading articles ("garden")."""
+    return _LEADING_ARTICLES.sub("", value)
+
+
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
 
@@ -111,7 +132,9 @@ def _char_class(ch: str, any_case: bool) -> str:
     return "[" + "".join(f"\\U{ord(c):08X}" if ord(c) > 0xFFFF else f"\\u{ord(c):04X}" for c in forms) + "]"
 
 
-def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") -> str:
+def _span_rule(
+    texts: Sequence[str], rules: dict[str, str], prefix: str = "", skip: re.Pattern[str] | None = None
+) -> str:
     """``span``: a string literal holding a piece of ``texts`` made of whole words, or nothing.
     Position ``i`` gets ``p<i> ::= [its character] p<i+1>?`` (the grammar grows linearly). The
     continuation is required before a letter or digit and after a space, so a piece starts and ends
@@ -120,7 +143,8 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
     no piece starts or ends inside it, nor inside "!!", "??" or "..." ("happy birthday!!"). A word's
     first letter may change case ("Return the book is done" -> "return the book"); the rest is copied
     as written.
-    ``prefix`` names a second set of these rules (``{prefix}span``) over other texts."""
+    ``prefix`` names a second set of these rules (``{prefix}span``) over other texts; no piece starts
+    at a word ``skip`` matches."""
     starts, n = [], 0
     for text in texts:
         text = _POLITE_QUESTION.sub(lambda m: m[0][:-1] + "\x00", text)  # the "?" becomes a cut (_CUT)
@@ -136,6 +160,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
             } | {m.start() for m in _CONTRACTION.finditer(piece)}
             runs = {i for i in range(1, len(piece)) if piece[i] in "!?." and piece[i - 1] == piece[i]}  # "!!", "..."
             titles = {m.end() - 1 for m in _TITLE.finditer(piece)}
+            skipped = {m.start() for m in skip.finditer(piece)} if skip else set()
             for i, ch in enumerate(piece):
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
                 rule = _char_class(ch, word_start)
@@ -148,7 +173,7 @@ def _span_rule(texts: Sequence[str], rules: dict[str, str], prefix: str = "") ->
                     inside = inside or _joined(piece[i + 1]) or ch == "\u200d"
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
-                if word_start and not ch.isspace() and ch != "$":  # "$..." could read as a reference
+                if word_start and not ch.isspace() and ch != "$" and i not in skipped:  # "$..." reads as a reference
                     starts.append(f"{prefix}p{n}")
                 n += 1
     if not starts:
@@ -215,9 +240,11 @@ def plan_grammar(
         return 'root ::= thought? "1. " end\n' + _BASE + "\n"
     rules: dict[str, str] = {}
     marked = {p.source for tool in tools for p in tool.params}
-    grounded = {"": "str", "request": "str", "name": "str", "untimed": "str", "time": "str"}
-    if marked & {"request", "name", "untimed"} and request and sum(map(len, request)) <= MAX_SOURCE:
+    grounded = {"": "str", "request": "str", "name": "str", "untimed": "str", "keyword": "str", "time": "str"}
+    if marked & {"request", "name", "untimed", "keyword"} and request and sum(map(len, request)) <= MAX_SOURCE:
         grounded["request"] = grounded["untimed"] = _span_rule(request, rules)
+        if "keyword" in marked:
+            grounded["keyword"] = _span_rule(request, rules, prefix="k", skip=_ARTICLE)
         if "name" in marked:
             names = [p.strip() for text in request for p in _NOT_IN_NAME.split(text) if p.strip()]
             grounded["name"] = _span_rule(names, rules, prefix="n")

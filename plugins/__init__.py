@@ -15,10 +15,12 @@ from .host import PluginError
 from .packs import ConfigError, config_dir, pack_data_dir, pack_options, user_timezone, validated
 from .tools import (
     FROM_REQUEST,
+    FROM_REQUEST_KEYWORD,
     FROM_REQUEST_NAME,
     FROM_REQUEST_UNTIMED,
     FROM_TIME,
     Forms,
+    Keyword,
     Labeled,
     Levels,
     Name,
@@ -37,10 +39,12 @@ from .types import SLOT_KINDS, Chain, Example, PromptRule, TaskTemplate
 __all__ = [
     "DATETIME_FORMAT",
     "FROM_REQUEST",
+    "FROM_REQUEST_KEYWORD",
     "FROM_REQUEST_NAME",
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
+    "Keyword",
     "SLOT_KINDS",
     "Said",
     "Title",

@@ -13,10 +13,12 @@ from typing import Any
 
 __all__ = [
     "FROM_REQUEST",
+    "FROM_REQUEST_KEYWORD",
     "FROM_REQUEST_NAME",
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
+    "Keyword",
     "Labeled",
     "Levels",
     "Name",
@@ -51,6 +53,10 @@ FROM_REQUEST_UNTIMED = Source("untimed")
 #: the surname "Her" stay whole): "send Delphine the address of Nopa by text" cannot look up "Nopa by
 #: text", nor "text him" look up "him". Not for titles or note names ("Books by Murakami").
 FROM_REQUEST_NAME = Source("name")
+#: Words to search by: copied as ``FROM_REQUEST``, never starting with an article or a possessive
+#: ("the", "a", "an", "my", "our", "your", "his", "her", "their"): "do I have todos about the garden"
+#: can filter by "garden", never "the garden", which a task "Weed garden" does not hold.
+FROM_REQUEST_KEYWORD = Source("keyword")
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")
@@ -118,6 +124,7 @@ Said = typing.Annotated[str, FROM_REQUEST]
 When = typing.Annotated[str, FROM_TIME]
 Title = typing.Annotated[str, FROM_REQUEST_UNTIMED]
 Name = typing.Annotated[str, FROM_REQUEST_NAME]
+Keyword = typing.Annotated[str, FROM_REQUEST_KEYWORD]
 
 
 class ToolInputError(ValueError):
@@ -148,8 +155,9 @@ def type_name(annotation: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """``source`` ("request", "name", "untimed", "time" or "") only narrows what the grammar lets a model write; it is
-    not part of the schema a model is trained on, so marking a parameter needs no retrain."""
+    """``source`` ("request", "name", "untimed", "keyword", "time" or "") only narrows what the grammar
+    lets a model write; it is not part of the schema a model is trained on, so marking a parameter
+    needs no retrain."""
 
     name: str
     type: str

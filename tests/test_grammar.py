@@ -14,6 +14,7 @@ from tinyagent.plugins import (
     FROM_REQUEST,
     FROM_TIME,
     Forms,
+    Keyword,
     Levels,
     Name,
     Said,
@@ -435,6 +436,22 @@ def test_a_titles_abbreviation_is_copied_with_its_name():
     assert g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f")) and g3.accepts(_sms('"mom"', "landed safe"))
     assert not g3.accepts(_sms('"mom"', "landed safe \u2764")), "never half a character"
     assert not g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f, \U0001f469")), "nor half a joined emoji"
+
+
+def test_a_keyword_never_starts_at_an_article():
+    """FROM_REQUEST_KEYWORD: "todos about the garden" can filter by "garden" or "garden party", never "the garden"."""
+
+    def list_todos(filter_text: Keyword) -> str:
+        """Lists the open tasks."""
+        return ""
+
+    tools = [make_tool(list_todos)]
+    g = Grammar(plan_grammar(tools, ["any of my todos about the garden party? Or our taxes"], None))
+    plan = '1. list_todos("{}")\n2. join()<END_OF_PLAN>'.format
+    for ok in ("garden", "garden party", "taxes", "todos about the garden", ""):
+        assert g.accepts(plan(ok)), ok
+    for cut in ("the garden", "my todos", "our taxes", "The garden party"):
+        assert not g.accepts(plan(cut)), cut
 
 
 def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):

@@ -7,6 +7,7 @@ touching slot values, and passes :func:`check_example` before it is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -21,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..grammar import keyword
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
 from ..plugins.types import Chain, TaskTemplate
@@ -237,6 +239,22 @@ def _merge(plans: list[Plan]) -> tuple[Plan, dict[int, list[int]]]:
             if not step.deps:
                 seen[key] = new_idx
     return Plan(tuple(steps), len(steps) + 1), expected
+
+
+def _keywords(plan: Plan, reg: Registry) -> Plan:
+    """Search words as the grammar lets a planner write them (``FROM_REQUEST_KEYWORD``): "tasks about
+    the garden" filters by "garden" (a todo template's slot said "the garden", and the planner copied it)."""
+    steps = []
+    for step in plan.steps:
+        tool = reg.tools.get(step.tool)
+        if tool is not None and any(p.source == "keyword" for p in tool.params):
+            args = tuple(
+                keyword(a) if p.source == "keyword" and isinstance(a, str) and not a.startswith("$") else a
+                for p, a in zip(tool.params, step.args, strict=False)
+            )
+            step = dataclasses.replace(step, args=args)
+        steps.append(step)
+    return dataclasses.replace(plan, steps=tuple(steps))
 
 
 def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
@@ -472,6 +490,7 @@ def generate(
             merged, expected = _merge(plans)
             if chained:
                 merged, expected = _link(merged, expected, len(plans[0].steps))
+            merged = _keywords(merged, reg)
             if rng.random() < cfg.correction_rate:
                 texts[0] = _false_start(templates, chosen[0], rng, now) + texts[0]
             query = _surface(texts, rng, cfg.noise)

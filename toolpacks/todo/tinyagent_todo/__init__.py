@@ -18,6 +18,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from tinyagent.plugins import (
     Example,
+    Keyword,
     Levels,
     PromptRule,
     Said,
@@ -124,7 +125,7 @@ def add_todo(task: Said, due_date: When, priority: Priority) -> str:
     return f"Added {title!r}" + (f" due {due}" if due else "") + (f" with priority {pri}" if pri else "")
 
 
-def list_todos(filter_text: Said) -> str:
+def list_todos(filter_text: Keyword) -> str:
     """Lists the open tasks, highest priority and soonest due first.
     - filter_text keeps only tasks containing it; empty lists every open task.
     """
