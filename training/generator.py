@@ -110,7 +110,7 @@ SHORTHAND = {
     "about": "abt",
     "meeting": "mtg",
     "directions": "dirs",
-    "and": ("n", "&"),  # "txt Jess n Omar" (dev batch six)
+    "and": ("n", "&", "+"),  # "txt Jess n Omar" (dev batch six), "msg Ilse + Tomas" (dev batch twelve)
 }  # not "to" -> "2" nor "for" -> "4": digits next to times ("2 3pm") would teach wrong dates
 
 

@@ -496,6 +496,15 @@ def task(rng: random.Random) -> str:
     return rng.choice(TASKS).format(word=rng.choice(WORDS), item=rng.choice(ITEMS), first=rng.choice(FIRST))
 
 
+def items(rng: random.Random) -> str:
+    """What goes on a list, one to three things or a task: "oat milk and granola", "milk, eggs and tea"."""
+    if rng.random() < 0.3:
+        return task(rng)
+    n = rng.choice([1, 1, 2, 2, 3])
+    things = [rng.choice(ITEMS) if rng.random() < 0.5 else rng.choice(VOCAB) for _ in range(n)]
+    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + rng.choice([" and ", ", ", " & "]) + things[-1]
+
+
 _SIMPLE: dict[str, Callable[[random.Random], str]] = {
     "person": person,
     "email": email,
@@ -509,7 +518,8 @@ _SIMPLE: dict[str, Callable[[random.Random], str]] = {
 
 
 def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> Any:
-    """A value for a slot of ``kind``. Slot names ending in ``task`` draw to-do style phrases."""
+    """A value for a slot of ``kind``. Title slots named ``...task`` draw to-do style phrases, ``...items``
+    things for a list."""
     if kind == "datetime":
         return sample_when(rng, now, with_duration=True)
     if kind == "timed":
@@ -527,6 +537,8 @@ def fill_slot(kind: str, rng: random.Random, now: datetime, name: str = "") -> A
         return SlotValue(f"my {rng.choice(ROLE_PEOPLE)} {first}", first)
     if kind == "persons":
         return SlotValue(person(rng))
+    if kind == "title" and name.endswith("items"):
+        return SlotValue(items(rng))
     if kind == "title" and name.endswith("task"):
         said = task(rng)  # "a reminder called Submit timesheet": named as a title, capitalized
         return SlotValue(said[:1].upper() + said[1:] if rng.random() < 0.1 else said)
