@@ -203,19 +203,21 @@ def _when_rule(times: Sequence[str], rules: dict[str, str]) -> str:
 
 def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str") -> str:
     """The rule name for a parameter type at step ``k``, adding rules as needed; ``text`` is the rule
-    for its strings. References to steps before ``k`` fit any type."""
+    for its strings ("" for none). References to steps before ``k`` fit any type; "" when nothing does."""
     options = []
     for option, inner in type_options(type_text):
         if option == "list":
             item = _type_rule(inner or "str", rules, k, text)
-            name = f"list-{item}"
-            rules[name] = f'"[" ws ({item} ("," ws {item}){{0,{MAX_ITEMS - 1}}})? ws "]"'
+            name = f"list-{item}" if item else "list-none"  # nothing fits an item: only "[]"
+            rules[name] = f'"[" ws ({item} ("," ws {item}){{0,{MAX_ITEMS - 1}}})? ws "]"' if item else '"[" ws "]"'
             options.append(name)
-        else:
+        elif option != "str" or text:  # text "": no string fits (a Matching the request never matches)
             options.append(text if option == "str" else _LITERALS[option])
     if k > 1:
         options.append(f"ref{k}")
     options = list(dict.fromkeys(options))
+    if not options:
+        return ""
     if len(options) == 1:
         return options[0]
     name = "-or-".join(options)
@@ -258,6 +260,13 @@ def plan_grammar(
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
             for i, forms in enumerate(all_forms):
                 grounded[forms] = _forms_rule(f"forms{i}", forms, rules)
+        for i, pattern in enumerate(dict.fromkeys(p.matching for tool in tools for p in tool.params if p.matching)):
+            # Matching: the request's pieces that match, as written (none: only references fit)
+            found = dict.fromkeys(m[0] for text in request for m in re.finditer(pattern, text) if m[0].strip())
+            literals = [json.dumps(json.dumps(f)) for f in found if '"' not in f and "\\" not in f]
+            if literals:
+                rules[f"match{i}"] = " | ".join(literals)
+            grounded[("matching", pattern)] = f"match{i}" if literals else ""
     if "time" in marked and times is not None:
         grounded["time"] = _when_rule(times, rules)
     levels: dict[object, str] = {}  # a Levels mark -> the rule for the values the request states
@@ -276,7 +285,11 @@ def plan_grammar(
         calls = []
         for tool in tools:
             args = ' "," ws '.join(
-                levels.get(p.levels) or _type_rule(p.type, rules, k, grounded.get(p.forms, grounded[p.source]))
+                levels.get(p.levels)
+                or _type_rule(
+                    p.type, rules, k, grounded.get(("matching", p.matching), grounded.get(p.forms, grounded[p.source]))
+                )
+                or '"\\"\\""'  # a string nothing else fits: empty
                 for p in tool.params
             )
             name = f"t-{tool.name.replace('_', '-')}{k}"

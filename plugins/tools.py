@@ -21,6 +21,7 @@ __all__ = [
     "Keyword",
     "Labeled",
     "Levels",
+    "Matching",
     "Name",
     "Param",
     "Said",
@@ -72,6 +73,20 @@ class Forms(tuple[str, ...]):
             if form.count("{}") != 1 or re.search(r'["\\<$\n{}]', form.replace("{}", "", 1)):
                 raise ToolDefinitionError(f"a form holds one {{}} and no quote, backslash, '<', '$' or brace: {form!r}")
         return super().__new__(cls, forms)
+
+
+class Matching(str):
+    """What a ``FROM_REQUEST`` value (or list item) may be when it is not a ``$N`` reference: a piece of the
+    request this regular expression matches, as written. ``Annotated[list[str], FROM_REQUEST,
+    Matching(EMAIL)]`` lets an e-mail's recipients be looked-up addresses or an address the user typed,
+    never "him agenda.docx" (which a planner put there, dev batch sixteen)."""
+
+    def __new__(cls, pattern: str) -> Matching:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ToolDefinitionError(f"Matching needs a regular expression: {pattern!r} ({exc})") from None
+        return super().__new__(cls, pattern)
 
 
 @dataclass(frozen=True, init=False)
@@ -165,6 +180,7 @@ class Param:
     source: str = ""
     forms: tuple[str, ...] = ()  # a FROM_REQUEST value may also be one of these (:class:`Forms`)
     levels: Levels | None = None  # words that state the value (:class:`Levels`)
+    matching: str = ""  # a pattern its literal strings match (:class:`Matching`)
 
 
 def _source(annotation: Any) -> str:
@@ -192,6 +208,16 @@ def _levels(annotation: Any) -> Levels | None:
     if kind not in ("int", "str") or any(type_name(type(v)) != kind for v in values):
         raise ToolDefinitionError(f"Levels mark an int or a str parameter with values of its type, not {kind}")
     return marks[0]
+
+
+def _matching(annotation: Any) -> str:
+    """The :class:`Matching` pattern marked on an ``Annotated`` parameter (only with ``FROM_REQUEST``), or ""."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return ""
+    marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Matching)]
+    if marks and _source(annotation) != FROM_REQUEST:
+        raise ToolDefinitionError("Matching goes with FROM_REQUEST")
+    return str(marks[0]) if marks else ""
 
 
 def _forms(annotation: Any) -> tuple[str, ...]:
@@ -307,7 +333,15 @@ def make_tool(
         try:
             hint = hints[p.name]
             params.append(
-                Param(p.name, type_name(hint), arg_docs.get(p.name, ""), _source(hint), _forms(hint), _levels(hint))
+                Param(
+                    p.name,
+                    type_name(hint),
+                    arg_docs.get(p.name, ""),
+                    _source(hint),
+                    _forms(hint),
+                    _levels(hint),
+                    _matching(hint),
+                )
             )
         except ToolDefinitionError as exc:
             raise ToolDefinitionError(f"tool {tool_name!r}, parameter {p.name!r}: {exc}") from None

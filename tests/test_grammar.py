@@ -16,6 +16,7 @@ from tinyagent.plugins import (
     Forms,
     Keyword,
     Levels,
+    Matching,
     Name,
     Said,
     Title,
@@ -452,6 +453,34 @@ def test_a_keyword_never_starts_at_an_article():
         assert g.accepts(plan(ok)), ok
     for cut in ("the garden", "my todos", "our taxes", "The garden party"):
         assert not g.accepts(plan(cut)), cut
+
+
+def test_a_matching_value_is_a_reference_or_a_piece_the_pattern_finds():
+    """Matching: recipients are looked-up contacts or an address the request gives, never other words."""
+
+    def get_email_address(name: Said) -> str:
+        """Looks up."""
+        return ""
+
+    def mail(
+        to: Annotated[list[str], FROM_REQUEST, Matching(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")],
+        subject: Annotated[str, FROM_REQUEST, Matching(r"\d+")],
+    ) -> str:
+        """Mails."""
+        return ""
+
+    tools = [make_tool(get_email_address), make_tool(mail)]
+    g = Grammar(plan_grammar(tools, ["find Bo's email and send him agenda.docx, cc ann.lee@x.example, ref 42"], None))
+    step = '1. get_email_address("Bo")\n2. mail({}, "42")\n3. join()'.format
+    for ok in ('["$1"]', '["$1", "ann.lee@x.example"]', "[]"):
+        assert g.accepts(step(ok)), ok
+    for bad in ('["him agenda.docx", "$1"]', '["Bo"]', '["ann.lee"]'):
+        assert not g.accepts(step(bad)), bad
+    assert not g.accepts('1. mail(["$1"], "42")\n2. join()'), "no step 1 to refer to"
+    none = Grammar(plan_grammar(tools, ["email Bo hi"], None))
+    assert none.accepts('1. mail([], "")\n2. join()') and not none.accepts('1. mail(["Bo"], "")\n2. join()')
+    with pytest.raises(ToolDefinitionError, match="regular expression"):
+        Matching("(")
 
 
 def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):

@@ -14,6 +14,7 @@ from tinyagent.plugins import (
     FROM_TIME,
     Forms,
     Levels,
+    Matching,
     Name,
     Said,
     Title,
@@ -28,6 +29,10 @@ from .settings import load_settings
 # date-times resolved from it. Only decoding reads these marks; the schema stays the original's.
 SaidOrNone = Annotated[str | None, FROM_REQUEST]
 SaidList = Annotated[list[str], FROM_REQUEST]
+# Whom to reach: contacts looked up ($N), or an address or number the request gives as written; a
+# planner put "him agenda.docx" among an e-mail's recipients (dev batch sixteen)
+Emails = Annotated[list[str], FROM_REQUEST, Matching(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")]
+Phones = Annotated[list[str], FROM_REQUEST, Matching(r"\+?\(?\d[\d ().-]{5,}\d")]
 NameOrNone = Annotated[str | None, FROM_REQUEST_NAME]  # a folder, list or calendar name
 # An e-mail's body is copied from the request, or is the pack's attachment sentence around a file name
 # the request gives (the training data's convention): grounding it stopped bodies such as "the hocation
@@ -72,7 +77,7 @@ def create_calendar_event(
     start_date: When,
     end_date: When,
     location: Name,
-    invitees: SaidList,
+    invitees: Emails,
     notes: Said,
     calendar: NameOrNone,
 ) -> str:
@@ -98,7 +103,7 @@ def summarize_pdf(pdf_path: Name) -> str:
     return backend().summarize_pdf(pdf_path)
 
 
-def compose_new_email(recipients: SaidList, cc: SaidList, subject: Said, context: Body, attachments: SaidList) -> str:
+def compose_new_email(recipients: Emails, cc: Emails, subject: Said, context: Body, attachments: SaidList) -> str:
     """Composes a new e-mail draft (it does not send it unless sending is configured).
     - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
     - context is the body of the e-mail, or what it should say.
@@ -106,14 +111,14 @@ def compose_new_email(recipients: SaidList, cc: SaidList, subject: Said, context
     return backend().compose_new_email(recipients, cc, subject, context, attachments)
 
 
-def reply_to_email(cc: SaidList, context: Body, attachments: SaidList) -> str:
+def reply_to_email(cc: Emails, context: Body, attachments: SaidList) -> str:
     """Drafts a reply to the current e-mail (the newest message in the inbox, or the selected one).
     - cc is a list of e-mail addresses; attachments a list of file paths.
     """
     return backend().reply_to_email(cc, context, attachments)
 
 
-def forward_email(recipients: SaidList, cc: SaidList, context: Said, attachments: SaidList) -> str:
+def forward_email(recipients: Emails, cc: Emails, context: Said, attachments: SaidList) -> str:
     """Drafts a forward of the current e-mail (the newest message in the inbox, or the selected one).
     - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
     """
@@ -168,14 +173,14 @@ def create_reminder(
     return backend().create_reminder(name, due_date or "", notes or "", list_name or "", priority, all_day)
 
 
-def send_sms(recipients: SaidList, message: Said) -> str:
+def send_sms(recipients: Phones, message: Said) -> str:
     """Prepares an SMS to a list of phone numbers (a draft unless an SMS gateway is configured).
     - Send one SMS to several people by listing them all.
     """
     return backend().send_sms(recipients, message)
 
 
-def get_zoom_meeting_link(topic: Title, start_time: When, duration: int, meeting_invitees: SaidList) -> str:
+def get_zoom_meeting_link(topic: Title, start_time: When, duration: int, meeting_invitees: Emails) -> str:
     """Creates a video meeting and returns its link (Jitsi Meet, or Zoom when configured).
     - start_time is 'YYYY-MM-DD HH:MM:SS'; duration is in minutes; invitees are e-mail addresses.
     """
