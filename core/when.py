@@ -252,7 +252,7 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
     """Every date/time expression in ``query``, in order, resolved against ``now``.
 
     A day and a clock time (or a clock range, "1-3pm") within a few words of each other form one
-    expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after it ("for 2 hours"), one
+    expression ("tomorrow at 3pm", "at 3pm on Friday"); a duration right after or before it ("for 2 hours"), one
     said before it ("a 30 minute call ... at 9": the next expression, or the only one), or one said
     anywhere after the only expression ("... at 9 re budget, 45 min") sets the end.
     A day alone starts at 09:00 and is marked ``all_day``; a clock time alone is today's, or
@@ -317,8 +317,12 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
         minutes = span or 60
         dur = _DURATION_RE.search(query, end_i)
         before = leads.get(i)
+        # "for 20 minutes tomorrow at 4:40pm": said right before the expression (dev batch seventeen)
+        prior = next((p for p in _DURATION_RE.finditer(query, 0, start_i) if start_i - p.end() <= 2), None)
         if dur and dur.start() - end_i <= 2:
             minutes, end_i, all_day = _minutes(dur["dur"]), dur.end(), False
+        elif prior and span is None:
+            minutes, start_i, all_day = _minutes(prior["dur"]), prior.start(), False
         elif dur and len(found) == 1 and span is None and before is None:
             # the only expression, its duration said later ("zoom w/ Elif tmrw 10:30 re budget, 45 min",
             # dev batches ten and twelve); a day alone stays all day ("on Friday ... for 10 minutes")

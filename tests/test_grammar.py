@@ -500,15 +500,13 @@ def test_every_generated_plan_fits_its_grounded_grammar(monkeypatch):
 
 
 # Hand-written rows whose gold the grounded grammar cannot write: a title put together from two pieces,
-# a message worded anew, a time said ten characters from its day ("monday's 1:1 at 2pm"), a duration
-# said before its time (dev batch seventeen). Training rows stay in the pack's data as written (the
-# shipped planner was trained on them); dev rows stay as people ask.
+# a message worded anew, a time said ten characters from its day ("monday's 1:1 at 2pm"). Training
+# rows stay in the pack's data as written (the shipped planner was trained on them).
 _UNGROUNDED = {
     "book a call with Wen on Thursday from 3 to 4 about hiring",
     "call with Gwen and Mo on the 9th at 3pm about the launch",
     "ask Pia by text if she wants to carpool tomorrow",
     "email Abe the zoom link for monday's 1:1 at 2pm",
-    "schedule a call with Siobhan for 20 minutes tomorrow at 4:40pm",  # a duration before its time: unread
 }
 
 

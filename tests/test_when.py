@@ -123,6 +123,12 @@ def test_ranges_durations_said_first_and_days_without_a_time():
     assert one("block out Wednesday 9 to 11 for deep work")[:2] == ("2026-11-25 09:00:00", "2026-11-25 11:00:00")
     assert one("from 11-1 on Friday")[:2] == ("2026-11-27 11:00:00", "2026-11-27 13:00:00")  # bare hours
     assert one("zoom Thursday at 1:30, 45 mins")[:2] == ("2026-11-26 13:30:00", "2026-11-26 14:15:00")
+    assert one("a call with Sio for 20 minutes tomorrow at 4:40pm")[:2] == (
+        "2026-11-25 16:40:00",
+        "2026-11-25 17:00:00",
+    )
+    (said_first,) = resolve_times("a call with Sio for 20 minutes tomorrow at 4:40pm", NOW)
+    assert said_first.text == "for 20 minutes tomorrow at 4:40pm", "cut from a title with its time"
     assert resolve_times("text Sam 2 to 3 people are coming", NOW) == []  # no day, no "from": not a range
     # a duration said first measures the next time said, wherever the request has others
     assert [r.minutes for r in resolve_times("a 30 minute call at 9 and lunch at 1", NOW)] == [30, 60]
