@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from .plan import type_options
-from .plugins.tools import Tool
+from .plugins.tools import KEYWORD_SKIPS, Tool
 from .when import TimeRef
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
     "MAX_SOURCE",
     "MAX_STEPS",
     "MAX_STRING",
-    "keyword",
     "plan_grammar",
     "request_grammar",
 ]
@@ -87,16 +86,7 @@ _MEANS = (
 )
 _NOT_IN_NAME = re.compile(rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us)\b|\bI\b")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
-_ARTICLES = "the|a|an|my|our|your|his|her|their"
-_ARTICLE = re.compile(rf"(?<![\w'])(?:{_ARTICLES})(?![\w'])", re.IGNORECASE)
-_LEADING_ARTICLES = re.compile(rf"^(?:(?:{_ARTICLES})\s+)+", re.IGNORECASE)
-
-
-def keyword(value: str) -> str:
-    """``value`` as a ``FROM_REQUEST_KEYWORD`` copy can be: without its leading articles ("garden")."""
-    return _LEADING_ARTICLES.sub("", value)
-
-
+_ARTICLE = re.compile(rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)})(?![\w'])", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
 

@@ -32,6 +32,7 @@ from .tools import (
     ToolDefinitionError,
     ToolInputError,
     When,
+    keyword,
     make_tool,
     tool,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "When",
     "hookimpl",
     "hookspec",
+    "keyword",
     "make_tool",
     "match_person",
     "normalize",

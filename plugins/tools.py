@@ -18,6 +18,7 @@ __all__ = [
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
+    "KEYWORD_SKIPS",
     "Keyword",
     "Labeled",
     "Levels",
@@ -30,6 +31,7 @@ __all__ = [
     "ToolDefinitionError",
     "ToolInputError",
     "When",
+    "keyword",
     "make_tool",
     "tool",
     "type_name",
@@ -58,6 +60,16 @@ FROM_REQUEST_NAME = Source("name")
 #: ("the", "a", "an", "my", "our", "your", "his", "her", "their"): "do I have todos about the garden"
 #: can filter by "garden", never "the garden", which a task "Weed garden" does not hold.
 FROM_REQUEST_KEYWORD = Source("keyword")
+#: What a ``FROM_REQUEST_KEYWORD`` value never starts with (the grammar and the generator read it here)
+KEYWORD_SKIPS = ("the", "a", "an", "my", "our", "your", "his", "her", "their")
+_LEADING_SKIPS = re.compile(rf"^(?:(?:{'|'.join(KEYWORD_SKIPS)})\s+)+", re.IGNORECASE)
+
+
+def keyword(value: str) -> str:
+    """``value`` as a ``FROM_REQUEST_KEYWORD`` value can be: without its leading articles ("garden")."""
+    return _LEADING_SKIPS.sub("", value)
+
+
 #: The value is a date and time the request states ("tomorrow at 3"): the grammar allows only the
 #: values tinyagent resolved from the request and showed the model (or "" for none).
 FROM_TIME = Source("time")

@@ -22,9 +22,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..grammar import keyword
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
+from ..plugins.tools import keyword
 from ..plugins.types import Chain, TaskTemplate
 from ..when import DATETIME_FORMAT
 from .slots import SlotValue, fill_slot

@@ -28,6 +28,7 @@ from tinyagent.plugins import (
     atomic_write,
     best_match,
     hookimpl,
+    keyword,
     locked,
     pack_data_dir,
     pack_options,
@@ -43,7 +44,6 @@ _TASK = re.compile(
 Priority = Annotated[str, Levels("priority", "", high="A", top="A", medium="B", mid="B", low="C", a="A", b="B", c="C")]
 _DUE = re.compile(r"(?:^|\s)due:(\d{4}-\d{2}-\d{2})\b")
 _PRI_TAG = re.compile(r"(?:^|\s)pri:([A-Z])\b")
-_LEADING = re.compile(r"^(?:(?:the|a|an|my|our)\s+)+", re.I)
 
 
 @dataclass
@@ -131,8 +131,8 @@ def list_todos(filter_text: Keyword) -> str:
     """
     _, tasks = _load()
     # "tasks about the garden" keeps "Weed garden": a leading article or "my" is how the request said
-    # it, not part of the task (the planner copies the request's words)
-    needle = _LEADING.sub("", " ".join(filter_text.split())).casefold()
+    # it, not part of the task (the grammar's own rule for a Keyword, for planners it does not bind)
+    needle = keyword(" ".join(filter_text.split())).casefold()
     open_tasks = [t for t in tasks if not t.done and needle in t.text.casefold()]
     if not open_tasks:
         return "No open tasks" + (f" matching {filter_text!r}" if needle else "")
