@@ -44,6 +44,7 @@ __all__ = [
     "MAX_SOURCE",
     "MAX_STEPS",
     "MAX_STRING",
+    "TIME_WORDS",
     "plan_grammar",
     "request_grammar",
 ]
@@ -79,16 +80,18 @@ _TITLE = re.compile(r"(?<![\w.])(?:Capt|Dr|Ft|Mr|Mrs|Ms|Mt|Prof|Rev|Sgt|St)(?=\.
 # and "Mama's on foot", people as "him:" and "Seraphina I got" (dev batches eleven to fourteen; a rule
 # that only kept a name from ending in such a word made the model copy on to the next one). "by" only
 # before a means ("Walgreens by the station" is a place); "via" and pronouns only in lowercase ("Via
-# Roma" and the surname "Her" stay whole).
+# Roma" and the surname "Her" stay whole). Nor does a name hold an e-mail address: a cc written as one
+# was looked up as a contact, get_email_address("accounting@firm.example") (dev batch eighteen).
 _MEANS = (
     "car|bus|train|bike|bicycle|text|sms|email|e-mail|mail|phone|taxi|cab|uber|lyft|subway|metro|transit|tram|"
     "ferry|bart|muni|caltrain|foot"
 )
-_NOT_IN_NAME = re.compile(rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us)\b|\bI\b")
+_NOT_IN_NAME = re.compile(rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us)\b|\bI\b|\S+@\S+")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
 _ARTICLE = re.compile(rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)})(?![\w'])", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
-_TIME_WORDS = "for|on|at|by|before|after|until|till|from|due|this|next"  # they introduce a time
+# they introduce a time, and go with it out of a title (a title never ends in one: see the generator)
+TIME_WORDS = ("for", "on", "at", "by", "before", "after", "until", "till", "from", "due", "this", "next")
 
 _BASE = rf"""
 ws ::= " "?
@@ -143,6 +146,7 @@ def _span_rule(
             # messaged as "the offsite moved to the 18th" (dev batch ten); "Dr. Okafor" and "..." stay.
             if piece.endswith(".") and not piece.endswith(".."):
                 piece = piece[:-1]
+            piece = piece.rstrip(",;:")  # what a cut leaves ("renew passport, | due Dec 18") ends no copy
             joins = {
                 i
                 for i in range(1, len(piece) - 1)
@@ -158,12 +162,16 @@ def _span_rule(
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
                     inside = inside or (ch.isdigit() and piece[i + 1] == "%")  # "up 12%", never "up 12" (dev)
+                    # no copy ends at a comma, colon or semicolon: "renew passport, due Dec 18" was
+                    # reminded as "renew passport," (dev batch eighteen)
+                    inside = inside or ch in ",;:"
                     # one character as seen: "❤️" is a heart and a variation selector (the planner wrote the
                     # heart alone, dev batch fifteen); a zero-width joiner binds its neighbours
                     inside = inside or _joined(piece[i + 1]) or ch == "\u200d"
                     rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
                 rules[f"{prefix}p{n}"] = rule
-                if word_start and not ch.isspace() and ch != "$" and i not in skipped:  # "$..." reads as a reference
+                # "$..." reads as a reference; nor does a copy start at a comma, colon or semicolon
+                if word_start and not ch.isspace() and ch not in "$,;:" and i not in skipped:
                     starts.append(f"{prefix}p{n}")
                 n += 1
     if not starts:
@@ -243,7 +251,7 @@ def plan_grammar(
         cut = "|".join(re.escape(t) for t in time_texts if t)
         if "untimed" in marked and cut:
             # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"
-            time_re = re.compile(rf"(?:\b(?:{_TIME_WORDS})\s+)?(?:{cut})", re.IGNORECASE)
+            time_re = re.compile(rf"(?:\b(?:{'|'.join(TIME_WORDS)})\s+)?(?:{cut})", re.IGNORECASE)
             untimed = [p.strip() for text in request for p in time_re.split(text) if p.strip()]
             grounded["untimed"] = _span_rule(untimed, rules, prefix="u")
         if "piece" in rules:  # a request with no word to copy leaves only the empty string
