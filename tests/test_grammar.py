@@ -281,11 +281,21 @@ def test_references_and_unmarked_strings_stay_free():
 
 
 def test_grounded_times_are_the_resolved_ones_or_empty():
+    """Empty only where another tool or sentence may take the stated time."""
     times = ["2026-11-25 09:00:00", "2026-11-25 10:00:00", "2026-11-25"]
-    g = Grammar(plan_grammar(_grounded_tools(), [REQUEST], times))
+
+    def event(title: Annotated[str, FROM_REQUEST], start: Annotated[str, FROM_TIME]) -> str:
+        """Event."""
+
+    two_sentences = Grammar(plan_grammar(_grounded_tools(), [REQUEST + ". Thanks for that"], times))
+    two_tools = Grammar(plan_grammar([*_grounded_tools(), make_tool(event)], [REQUEST], times))
+    one = Grammar(plan_grammar(_grounded_tools(), [REQUEST], times))
     for due in ('"2026-11-25 09:00:00"', '"2026-11-25"', '""', "None"):
-        assert g.accepts(f'1. remind("Maria", {due}, "d")\n2. join()'), due
-    assert not g.accepts('1. remind("Maria", "2026-11-26 09:00:00", "d")\n2. join()'), "a date nobody said"
+        plan = f'1. remind("Maria", {due}, "d")\n2. join()'
+        assert two_sentences.accepts(plan) and two_tools.accepts(plan), due
+        assert one.accepts(plan) == (due not in ('""', "None")), due
+    for g in (one, two_sentences, two_tools):
+        assert not g.accepts('1. remind("Maria", "2026-11-26 09:00:00", "d")\n2. join()'), "a date nobody said"
 
 
 def test_a_replan_may_copy_from_its_observations_and_long_sources_stay_free():
