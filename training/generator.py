@@ -43,7 +43,7 @@ __all__ = [
     "write_dataset",
 ]
 
-CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then "]
+CONNECTORS = [" and ", " and ", ", then ", ". Also, ", ". Then ", "; also ", " and also ", ". ", ", and then ", ", "]
 PREFIXES = [
     "",
     "",

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..grammar import TIME_WORDS
 from ..when import MONTHS, WEEKDAYS
 from .dates import sample_duration, sample_lead_when, sample_when
 
@@ -287,6 +288,9 @@ def place(rng: random.Random) -> str:
     if r < 0.1:
         room = rng.choice(["room", "conference room", "Room", "meeting room"])
         return f"{room} {rng.randint(1, 12)}{rng.choice('ABC ')}".strip()
+    if r < 0.12:  # "Flour + Water", "Barnes & Noble": one name; it was cut at the "+" (dev batch seventeen)
+        first, second = (_random_word(rng).capitalize() for _ in range(2))
+        return f"{first} {rng.choice(['&', '+', 'and'])} {second}"
     if r < 0.35:
         return rng.choice(PLACES)
     if r < 0.6:
@@ -310,6 +314,8 @@ def place(rng: random.Random) -> str:
 def title(rng: random.Random) -> str:
     """A subject or a meeting's topic, as in "email Ana about {title}"."""
     said = _title(rng)
+    while said.rsplit(" ", 1)[-1].lower() in TIME_WORDS:  # "jacket on" + "in an hour" reads "jacket" (grammar)
+        said = _title(rng)
     # "about the roadmap" -> "the roadmap": a title is copied as said, article included
     return f"the {said}" if rng.random() < 0.15 else said
 
@@ -416,6 +422,7 @@ at {clock} today|tomorrow at {clock}|by {clock}|before {clock}|after lunch|this 
 # sorry!"), or typed without apostrophes ("im outside"): dev batch five cut such messages short
 OPENERS = ["thanks, ", "ok, ", "sure, ", "sorry, ", "yes, ", "no worries, ", "hey, ", "good news, ", "fyi "]
 CLOSERS = [", sorry!", ", thanks!", ", love you", " - see you soon", ", call me", " x", ", no rush"]
+EMOJI = ["🎉", "😊", "❤️", "👍", "😂", "🙏", "🎂", "😘", "🥳", ":)", "🙂", "👋"]
 
 
 def text(rng: random.Random) -> str:
@@ -434,8 +441,12 @@ def text(rng: random.Random) -> str:
     elif r < 0.17:  # a list: "eggs, flour and butter"
         things = rng.sample(ITEMS + VOCAB[:400], rng.randint(2, 4))
         body = ", ".join(things[:-1]) + rng.choice([" and ", ", and ", ", "]) + things[-1]
+        if rng.random() < 0.25:  # "1) intros 2) budget 3) next steps" was cut after "2)" (dev batch eighteen)
+            body = " ".join(f"{i}) {thing}" for i, thing in enumerate(things, 1))
     elif r < 0.27 and body[-1:].isalnum():  # two clauses: dev batch eight cut "attached, see tab 2" at its comma
         body += rng.choice([", ", ", ", "; ", " - ", ". "]) + _text(rng).rstrip(".!?: )")
+    if rng.random() < 0.05:  # texted with an emoji: the planner stopped before it (dev batches fifteen, eighteen)
+        body += rng.choice(["", "!", "!!"]) + " " + rng.choice(EMOJI)
     return body
 
 
