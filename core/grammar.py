@@ -271,16 +271,15 @@ def plan_grammar(
             if literals:
                 rules[f"match{i}"] = " | ".join(literals)
             grounded[("matching", pattern)] = f"match{i}" if literals else ""
-    stated = False  # a time param must take one of the stated times
+    stated = False  # a time parameter takes one of the stated times, never "" or None
     if "time" in marked and times is not None:
         # A one-sentence request that says when, for the one selected tool that takes a time, means that
-        # time: "remind me this evening to water the plants" was reminded undated (dev batch fifteen).
+        # time: "remind me this evening to water the plants" was reminded undated (dev batch thirteen).
         # In the natural dev set and the pack's hand-written rows, 2 of 325 time values in requests
         # that say when are empty, both beside another tool that takes the time.
         timed = [tool for tool in tools if any(p.source == "time" for p in tool.params)]
-        single = len(timed) == 1 and bool(request) and not _SENTENCE.search(request[0].strip())
-        grounded["time"] = _when_rule(times, rules, empty=not single)
-        stated = single  # nor None
+        stated = len(timed) == 1 and bool(request) and not _SENTENCE.search(request[0].strip())
+        grounded["time"] = _when_rule(times, rules, empty=not stated)
     levels: dict[object, str] = {}  # a Levels mark -> the rule for the values the request states
     for p in (p for tool in tools for p in tool.params if p.levels and p.levels not in levels):
         # A model trained on "high priority" still wrote 0 for it, even with 0 and 1 the only choices
