@@ -34,7 +34,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .plan import split_union, type_options
+from .plan import type_options
 from .plugins.tools import KEYWORD_SKIPS, Tool
 from .when import TimeRef
 
@@ -200,16 +200,14 @@ def _when_rule(times: Sequence[str], rules: dict[str, str], empty: bool = True) 
     return "when"
 
 
-def _without_none(type_text: str) -> str:
-    """``str | None`` -> ``str``: the type's alternatives but None."""
-    return " | ".join(t.strip() for t in split_union(type_text) if t.strip() != "None") or type_text
-
-
-def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str") -> str:
+def _type_rule(type_text: str, rules: dict[str, str], k: int, text: str = "str", none: bool = True) -> str:
     """The rule name for a parameter type at step ``k``, adding rules as needed; ``text`` is the rule
-    for its strings ("" for none). References to steps before ``k`` fit any type; "" when nothing does."""
+    for its strings ("" for none), ``none`` whether its None fits. References to steps before ``k`` fit
+    any type; "" when nothing does."""
     options = []
     for option, inner in type_options(type_text):
+        if option == "None" and not none:
+            continue
         if option == "list":
             item = _type_rule(inner or "str", rules, k, text)
             name = f"list-{item}" if item else "list-none"  # nothing fits an item: only "[]"
@@ -298,10 +296,11 @@ def plan_grammar(
             args = ' "," ws '.join(
                 levels.get(p.levels)
                 or _type_rule(
-                    _without_none(p.type) if p.source == "time" and stated else p.type,
+                    p.type,
                     rules,
                     k,
                     grounded.get(("matching", p.matching), grounded.get(p.forms, grounded[p.source])),
+                    none=not (stated and p.source == "time"),
                 )
                 or '"\\"\\""'  # a string nothing else fits: empty
                 for p in tool.params
