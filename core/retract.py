@@ -8,6 +8,8 @@ sides. What follows it replaces what it corrects in one of two ways, and in no o
   occurrence ("directions to the office by car, no wait, by train" -> "... office by train");
 - it starts with a name and the words before the marker end in one: the name is replaced ("text
   Anselm, sorry, I mean Florian: ..." -> "text Florian: ...");
+- it starts with a date or time (``core/when.py`` reads which) and the words before the marker end in
+  one: that one is replaced ("remind me at 5, no wait, 6pm" -> "remind me at 6pm");
 - it starts with a word that starts a request (``starts``: the installed packs' phrasings say which):
   the request starts over there ("drive... actually walk to the market" -> "walk to the market"), and
   a "him", "her" or "them" there is the person named before ("email Quentin, no wait, text him: ..."
@@ -25,6 +27,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from .when import resolve_times
 
 __all__ = ["request_starts", "take_back", "without_fillers"]
 
@@ -80,6 +85,25 @@ def _last_names(before: str) -> re.Match[str] | None:
     return found[-1] if found else None
 
 
+# Only where a time is said is read here, never its date: any "now" finds the same words
+_ANY_NOW = datetime(2026, 1, 1)
+
+
+def _time_said_last(before: str) -> int | None:
+    """Where a date or time that ends ``before`` starts ("remind me at 5" -> the index of "at 5")."""
+    refs = resolve_times(before, _ANY_NOW)
+    text = before.rstrip()
+    if not refs or not text.endswith(refs[-1].text):
+        return None
+    at = len(text) - len(refs[-1].text)
+    return at + 3 if text[at:].lower().startswith("at ") else at  # "at 5, no, 6pm": "at 6pm"
+
+
+def _time_said_first(after: str) -> bool:
+    refs = resolve_times(after, _ANY_NOW)
+    return bool(refs) and after.startswith(refs[0].text) and not after.lower().startswith(("at ", "@"))
+
+
 def take_back(request: str, starts: Collection[str] = ()) -> str:
     """The request as meant: every correction applied, left to right (see the module docstring).
     ``starts``: case-folded words that begin a request."""
@@ -92,6 +116,9 @@ def take_back(request: str, starts: Collection[str] = ()) -> str:
         if word and spans:
             request = before[: spans[-1].start()] + after
             pos = spans[-1].start()
+        elif (at := _time_said_last(before)) is not None and _time_said_first(after):
+            request = before[:at] + after
+            pos = at
         elif m["bare"]:
             pos = m.end()
         elif names and names.end() == len(before) and _is_name(next(iter(after.split()), "")):

@@ -30,6 +30,7 @@ PART_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20}
 _WEEKDAYS = [d.lower() for d in WEEKDAYS]
 _MONTHS = [m.lower() for m in MONTHS]
 _NUMBERS = {"a": 1, "an": 1, **NUMBER_WORDS}
+_HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 # what an ordinal counts when it is no day: "on the 3rd floor", "on the 2nd try"
 _ORDINAL_NOUNS = r"(?:floor|level|time|try|attempt|draft|row|page|line|round|step|version|place|grade|seat)s?"
@@ -64,6 +65,9 @@ _DAY = (
 )
 _CLOCK = (
     r"(?P<noon>noon|midday|midnight)"
+    # "half past 3", "quarter to 8pm": read as the hour is, then moved by the fraction (dev batch twenty)
+    rf"|(?P<frac>half past|quarter past|quarter to) (?P<hf>\d{{1,2}}(?!\d)|(?:{'|'.join(_HOURS)})\b)"
+    r"(?: ?(?P<apf>[ap]\.?m\.?))?"
     r"|(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>[ap]\.?m\.?)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
     r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:\d|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"  # "at 2: buy milk" too
@@ -177,6 +181,18 @@ def _day(m: re.Match[str], now: datetime) -> datetime | None:
 def _clock(m: re.Match[str]) -> tuple[int, int] | None:
     if noon := m["noon"]:
         return (0, 0) if noon.lower() == "midnight" else (12, 0)
+    if frac := m["frac"]:
+        hf = m["hf"].lower()
+        hour = int(hf) if hf.isdigit() else _HOURS.index(hf) + 1
+        if not 1 <= hour <= 12:
+            return None
+        if m["apf"]:
+            hour = hour % 12 + (12 if m["apf"].lower().startswith("p") else 0)
+        elif hour <= 7:
+            hour += 12  # "half past 3" is 15:30, as "at 3" is 15:00
+        if frac.lower() == "quarter to":
+            return (hour - 1) % 24, 45
+        return hour, 30 if frac.lower().startswith("half") else 15
     if m["ap"]:
         hour, minute = int(m["h"]), int(m["m"] or 0)
         if not 1 <= hour <= 12:

@@ -28,6 +28,9 @@ STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", 
         ("text Ana and Bo, no wait, email them: hi", "email Ana and Bo: hi"),
         ("email Ana, no wait, text Bo and tell him hi", "text Bo and tell him hi"),  # a person of its own
         ("directions to the zoo by car, no, by bus", "directions to the zoo by bus"),  # ", no," at a repeated word
+        ("remind me to call Ines at 5, no wait, 6pm", "remind me to call Ines at 6pm"),  # a time for a time
+        ("dinner tomorrow, no wait, Friday at 7 with Ana", "dinner Friday at 7 with Ana"),
+        ("call Bo at 5, no, 6pm", "call Bo at 6pm"),
     ],
 )
 def test_a_correction_replaces_what_it_corrects(said, meant):
@@ -40,6 +43,7 @@ def test_a_correction_replaces_what_it_corrects(said, meant):
         "tell Bob the film was... actually great",  # "great" neither repeats a word nor starts a request
         "text Bob, no, I can't come",  # a comma and "no" begin messages
         "text Bob, no, Ana isn't coming",  # nor does ", no," swap a name or restart
+        "text Bob, no, 6pm is fine",  # a time after the marker replaces only a time said before it
         "text Bob, no, email is fine",
         "text Ana, I mean I'll be late",  # "I" is no name
         "text Ana: I'm... actually I need a minute",  # "I" starts messages too: never a restart

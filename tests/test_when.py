@@ -58,6 +58,9 @@ def test_resolves_what_people_say(query, start, minutes):
         ("lunch fri at noon", "2026-11-27 12:00:00", False),
         ("sat 10:00 brunch", "2026-11-28 10:00:00", False),
         ("meeting w/ Linnea & Tobiah fri 3-4pm re hiring plan", "2026-11-27 15:00:00", False),
+        ("half past 3 on Friday remind me to move the car", "2026-11-27 15:30:00", False),  # as "at 3" is
+        ("standup at quarter past nine tomorrow", "2026-11-25 09:15:00", False),
+        ("call mom quarter to 8pm", "2026-11-24 19:45:00", False),
     ],
 )
 def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
@@ -71,7 +74,8 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("Book a video call with Thu about the plan", NOW) == []
     assert resolve_times("text Sun that the sun is out and I sat down", NOW) == []  # short weekdays as words
     assert [r.text for r in resolve_times("a video call with Thu at 4pm", NOW)] == ["at 4pm"]  # a name
-    assert resolve_times("meet on the 3rd floor", NOW) == []  # an ordinal that is no day
+    assert resolve_times("meet on the 3rd floor", NOW) == []
+    assert resolve_times("half past tenacious", NOW) == []  # an hour word only as a word  # an ordinal that is no day
     assert [r.text for r in resolve_times("watch the sun 7:30 pm", NOW)] == ["7:30 pm"]  # "the sun" is no Sunday
     assert [r.text for r in resolve_times("zoom Marih 4 at 8am", NOW)] == ["at 8am"]  # a name, not "March 4"
     (feb,) = resolve_times("on the 31st", datetime(2026, 2, 2))  # no 31st in February: March's
