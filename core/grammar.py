@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from .plan import type_options
-from .plugins.tools import KEYWORD_SKIPS, Tool
+from .plugins.tools import KEYWORD_SKIPS, IfSaid, Tool
 from .when import TimeRef
 
 __all__ = [
@@ -262,13 +262,21 @@ def plan_grammar(
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
             for i, forms in enumerate(all_forms):
                 grounded[forms] = _forms_rule(f"forms{i}", forms, rules)
-        for i, pattern in enumerate(dict.fromkeys(p.matching for tool in tools for p in tool.params if p.matching)):
-            # Matching: the request's pieces that match, as written (none: only references fit)
-            found = dict.fromkeys(m[0] for text in request for m in re.finditer(pattern, text) if m[0].strip())
+        marks = dict.fromkeys((type(p.matching), p.matching) for tool in tools for p in tool.params if p.matching)
+        for i, (kind, pattern) in enumerate(marks):
+            # Matching: the request's pieces that match, as written (none: only references fit);
+            # IfSaid: the same where the request has some, else the value is copied as its source says
+            if kind is IfSaid:  # every match, wherever it starts ("Budget plan v3.docx" and "v3.docx")
+                rx = re.compile(pattern)
+                matches = [m for text in request for i in range(len(text)) if (m := rx.match(text, i))]
+            else:
+                matches = [m for text in request for m in re.finditer(pattern, text)]
+            found = dict.fromkeys(m[0] for m in matches if m[0].strip())
             literals = [json.dumps(json.dumps(f)) for f in found if '"' not in f and "\\" not in f]
             if literals:
                 rules[f"match{i}"] = " | ".join(literals)
-            grounded[("matching", pattern)] = f"match{i}" if literals else ""
+            if literals or kind is not IfSaid:
+                grounded[(kind, pattern)] = f"match{i}" if literals else ""
     stated = False  # a time parameter takes one of the stated times, never "" or None
     if "time" in marked and times is not None:
         # A one-sentence request that says when, for the one selected tool that takes a time, means that
@@ -299,7 +307,7 @@ def plan_grammar(
                     p.type,
                     rules,
                     k,
-                    grounded.get(("matching", p.matching), grounded.get(p.forms, grounded[p.source])),
+                    grounded.get((type(p.matching), p.matching), grounded.get(p.forms, grounded[p.source])),
                     none=not (stated and p.source == "time"),
                 )
                 or '"\\"\\""'  # a string nothing else fits: empty

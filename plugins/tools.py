@@ -18,6 +18,7 @@ __all__ = [
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
+    "IfSaid",
     "KEYWORD_SKIPS",
     "Keyword",
     "Labeled",
@@ -99,6 +100,14 @@ class Matching(str):
         except re.error as exc:
             raise ToolDefinitionError(f"Matching needs a regular expression: {pattern!r} ({exc})") from None
         return super().__new__(cls, pattern)
+
+
+class IfSaid(Matching):
+    """Like :class:`Matching`, for a value copied by any source, but only where the request says such a
+    piece, and every piece it matches wherever it starts, overlapping ones too: ``Annotated[str,
+    FROM_REQUEST_NAME, IfSaid(FILE)]`` makes a file name one the request writes ("Budget plan
+    v3.docx" or "v3.docx"; never "lease, email" nor "the onboarding_guide.pdf", which planners wrote,
+    dev batches fifteen and twenty) and leaves "open the budget spreadsheet" copied as a name."""
 
 
 @dataclass(frozen=True, init=False)
@@ -192,7 +201,7 @@ class Param:
     source: str = ""
     forms: tuple[str, ...] = ()  # a FROM_REQUEST value may also be one of these (:class:`Forms`)
     levels: Levels | None = None  # words that state the value (:class:`Levels`)
-    matching: str = ""  # a pattern its literal strings match (:class:`Matching`)
+    matching: str = ""  # a pattern its literal strings match (:class:`Matching`, :class:`IfSaid`)
 
 
 def _source(annotation: Any) -> str:
@@ -227,9 +236,11 @@ def _matching(annotation: Any) -> str:
     if typing.get_origin(annotation) is not typing.Annotated:
         return ""
     marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Matching)]
-    if marks and _source(annotation) != FROM_REQUEST:
+    if marks and not isinstance(marks[0], IfSaid) and _source(annotation) != FROM_REQUEST:
         raise ToolDefinitionError("Matching goes with FROM_REQUEST")
-    return str(marks[0]) if marks else ""
+    if marks and not _source(annotation):
+        raise ToolDefinitionError("IfSaid goes with a FROM_REQUEST source")
+    return marks[0] if marks else ""  # an IfSaid stays one: the grammar reads which
 
 
 def _forms(annotation: Any) -> tuple[str, ...]:
