@@ -433,6 +433,13 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
         assert g(f"directions to {whole} by BART").accepts(plan(whole)), whole
     assert not g("directions to Lake Merritt by BART").accepts(plan("Lake Merritt by BART"))
     assert not g("tell Seraphina I got the tickets").accepts(plan("Seraphina I got"))
+    # nor says what it is called, nor is only an article or a possessive
+    notes = g("make a note in Recipes called Pancakes, open the Trip folder note named Itinerary for my dad")
+    for name in ("Recipes", "Pancakes", "the Trip folder note", "The Trip", "Trip", "Itinerary", "my dad", "dad"):
+        assert notes.accepts(plan(name)), name
+    for name in ("Recipes called Pancakes", "the", "The", "my", "Itinerary for my"):
+        assert not notes.accepts(plan(name)), name
+    assert not g("the, by the way").accepts(plan("the")), "an article that no word follows starts nothing"
 
 
 def test_a_titles_abbreviation_is_copied_with_its_name():
@@ -440,7 +447,9 @@ def test_a_titles_abbreviation_is_copied_with_its_name():
     g = Grammar(plan_grammar(_grounded_tools(), ["piano recital at St. Mark's, then text Dr. Okafor. Thanks"], None))
     for whole in ("St. Mark's", "Dr. Okafor", "Okafor", "piano recital at St. Mark's"):
         assert g.accepts(_sms('"piano"', whole)), whole
-    g2 = Grammar(plan_grammar(_grounded_tools(), ["tell Bo revenue is up 12% this year"], None))
+    g2 = Grammar(plan_grammar(_grounded_tools(), ["tell Bo revenue is up 12% this year w/ Ana"], None))
+    assert g2.accepts(_sms('"Bo"', "w/ Ana")) and not g2.accepts(_sms('"Bo"', "w")), '"w/" is one word'
+
     assert g2.accepts(_sms('"Bo"', "revenue is up 12%")) and not g2.accepts(_sms('"Bo"', "revenue is up 12"))
     for cut in ("St", "St.", "piano recital at St", "text Dr", "Dr."):
         assert not g.accepts(_sms('"piano"', cut)), cut

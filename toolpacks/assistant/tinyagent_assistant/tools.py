@@ -152,19 +152,19 @@ def maps_show_directions(start_location: Name, end_location: Name, transport: st
     return backend().maps_show_directions(start_location, end_location, transport)
 
 
-def create_note(name: Said, content: Said, folder: SaidOrNone) -> str:
+def create_note(name: Said, content: Said, folder: NameOrNone) -> str:
     """Creates a new note with a name and content in a folder (empty or None: the default folder)."""
     return backend().create_note(name, _content(content), folder or "")
 
 
-def open_note(name: Said, folder: SaidOrNone) -> str:
+def open_note(name: Said, folder: NameOrNone) -> str:
     """Opens the note that best matches name and returns its content.
     - folder may be empty or None to search every folder.
     """
     return backend().open_note(name, folder or "")
 
 
-def append_note_content(name: Said, content: Said, folder: SaidOrNone) -> str:
+def append_note_content(name: Said, content: Said, folder: NameOrNone) -> str:
     """Appends content to the note that best matches name.
     - There is no need to open the note first. folder may be empty or None to search every folder.
     """
