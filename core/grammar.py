@@ -202,12 +202,24 @@ def _span_rule(
     return f"{prefix}span"
 
 
-def _forms_rule(name: str, forms: Sequence[str], rules: dict[str, str]) -> str:
-    """``name``: a span, or one of ``forms`` (:class:`~tinyagent.plugins.Forms`) around a non-empty piece."""
+def _if_said(pattern: str, request: Sequence[str]) -> list[str]:
+    """The pieces of ``request`` an :class:`~tinyagent.plugins.IfSaid` pattern matches, wherever they
+    start ("Budget plan v3.docx" and "v3.docx"), in order, once each."""
+    rx = re.compile(pattern)
+    found = (m[0] for text in request for i in range(len(text)) if (m := rx.match(text, i)))
+    return list(dict.fromkeys(f for f in found if f.strip()))
+
+
+def _forms_rule(name: str, forms: Sequence[str], rules: dict[str, str], pieces: Sequence[str] = ()) -> str:
+    """``name``: a span, or one of ``forms`` (:class:`~tinyagent.plugins.Forms`) around a non-empty
+    piece, or around one of ``pieces`` when there are some."""
     options = ["span"]
+    piece = f"{name}-piece" if pieces else "piece"
+    if pieces:
+        rules[piece] = " | ".join(json.dumps(p) for p in pieces)
     for form in forms:
         before, after = form.split("{}")
-        parts = [json.dumps(before) if before else "", "piece", json.dumps(after) if after else ""]
+        parts = [json.dumps(before) if before else "", piece, json.dumps(after) if after else ""]
         options.append('"\\"" ' + " ".join(filter(None, parts)) + ' "\\""')
     rules[name] = " | ".join(options)
     return name
@@ -282,17 +294,16 @@ def plan_grammar(
         if "piece" in rules:  # a request with no word to copy leaves only the empty string
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
             for i, forms in enumerate(all_forms):
-                grounded[forms] = _forms_rule(f"forms{i}", forms, rules)
+                pieces = _if_said(forms.piece, request) if getattr(forms, "piece", "") else []
+                grounded[forms] = _forms_rule(f"forms{i}", forms, rules, [p for p in pieces if '"' not in p])
         marks = dict.fromkeys((type(p.matching), p.matching) for tool in tools for p in tool.params if p.matching)
         for i, (kind, pattern) in enumerate(marks):
             # Matching: the request's pieces that match, as written (none: only references fit);
             # IfSaid: the same where the request has some, else the value is copied as its source says
-            if kind is IfSaid:  # every match, wherever it starts ("Budget plan v3.docx" and "v3.docx")
-                rx = re.compile(pattern)
-                matches = [m for text in request for i in range(len(text)) if (m := rx.match(text, i))]
+            if kind is IfSaid:
+                found = dict.fromkeys(_if_said(pattern, request))
             else:
-                matches = [m for text in request for m in re.finditer(pattern, text)]
-            found = dict.fromkeys(m[0] for m in matches if m[0].strip())
+                found = dict.fromkeys(m[0] for text in request for m in re.finditer(pattern, text) if m[0].strip())
             literals = [json.dumps(json.dumps(f)) for f in found if '"' not in f and "\\" not in f]
             if literals:
                 rules[f"match{i}"] = " | ".join(literals)

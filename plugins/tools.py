@@ -79,13 +79,26 @@ FROM_TIME = Source("time")
 class Forms(tuple[str, ...]):
     """Fixed sentences a ``FROM_REQUEST`` value may also be, each with a copied piece of the request in
     place of its ``{}``: ``Annotated[str, FROM_REQUEST, Forms("Please find {} attached.")]`` lets an
-    e-mail body be a piece of the request or that sentence around a file name the request gives."""
+    e-mail body be a piece of the request or that sentence around a file name the request gives.
+    ``piece=IfSaid(pattern)``: the ``{}`` is a piece the pattern finds where the request has one."""
 
-    def __new__(cls, *forms: str) -> Forms:
+    piece: str
+
+    def __new__(cls, *forms: str, piece: str = "") -> Forms:
         for form in forms:
             if form.count("{}") != 1 or re.search(r'["\\<$\n{}]', form.replace("{}", "", 1)):
                 raise ToolDefinitionError(f"a form holds one {{}} and no quote, backslash, '<', '$' or brace: {form!r}")
-        return super().__new__(cls, forms)
+        if piece and not isinstance(piece, IfSaid):
+            raise ToolDefinitionError(f"a form's piece is an IfSaid pattern: {piece!r}")
+        obj = super().__new__(cls, forms)
+        obj.piece = piece
+        return obj
+
+    def __eq__(self, other: object) -> bool:
+        return tuple.__eq__(self, other) and getattr(other, "piece", "") == self.piece
+
+    def __hash__(self) -> int:
+        return hash((tuple(self), self.piece))
 
 
 class Matching(str):
@@ -250,7 +263,9 @@ def _forms(annotation: Any) -> tuple[str, ...]:
     marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Forms)]
     if marks and _source(annotation) != FROM_REQUEST:
         raise ToolDefinitionError("Forms go with FROM_REQUEST")
-    return tuple(f for m in marks for f in m)
+    if len(marks) > 1:
+        raise ToolDefinitionError("one Forms mark per parameter: give it every form")
+    return marks[0] if marks else ()  # a Forms stays one: the grammar reads its piece
 
 
 @dataclass(frozen=True)

@@ -359,6 +359,22 @@ def test_forms_wrap_a_copied_piece():
     with pytest.raises(ToolDefinitionError, match="Forms go with FROM_REQUEST"):
         make_tool(unmarked)
 
+    def attach(context: Annotated[str, FROM_REQUEST, Forms("Please find {} attached.", piece=IfSaid(FILE))]) -> str:
+        """Attach."""
+
+    # the form's piece is a file name the request writes, where it writes one ("slides deck_final.pptx")
+    filed = Grammar(plan_grammar([make_tool(attach)], ["email Sam the slides deck_final.pptx"], None))
+    for body, ok in (
+        ("Please find deck_final.pptx attached.", True),
+        ("Please find slides deck_final.pptx attached.", False),
+    ):
+        assert filed.accepts(f'1. attach("{body}")\n2. join()') is ok, body
+    assert filed.accepts('1. attach("the slides deck_final.pptx")\n2. join()'), "a copied body stays free"
+    unnamed = Grammar(plan_grammar([make_tool(attach)], ["email Sam the lease PDF"], None))
+    assert unnamed.accepts('1. attach("Please find the lease PDF attached.")\n2. join()')
+    with pytest.raises(ToolDefinitionError, match="IfSaid"):
+        Forms("Please find {} attached.", piece=FILE)
+
 
 def _leveled_tools():
     def remind(name: Said, priority: Annotated[int, Levels("priority", 0, high=1, medium=5, low=9)]) -> str:

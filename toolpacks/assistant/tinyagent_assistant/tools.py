@@ -51,7 +51,7 @@ NameOrNone = Annotated[str | None, FROM_REQUEST_NAME]  # a folder, list or calen
 # An e-mail's body is copied from the request, or is the pack's attachment sentence around a file name
 # the request gives (the training data's convention): grounding it stopped bodies such as "the hocation
 # hocation ..." (measured on the dev set, round five).
-Body = Annotated[str, FROM_REQUEST, Forms("Please find {} attached.")]
+Body = Annotated[str, FROM_REQUEST, Forms("Please find {} attached.", piece=IfSaid(FILE))]
 WhenOrNone = Annotated[str | None, FROM_TIME]
 # "high priority", "priority: low": the levels the training data says (training/slots.py).
 Priority = Annotated[int, Levels("priority", 0, high=1, top=1, medium=5, low=9)]
