@@ -29,6 +29,7 @@ llama.cpp (server ``grammar`` field, ``LlamaGrammar.from_string``) reads the for
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -190,7 +191,7 @@ def _span_rule(
                     if i not in leads:
                         starts.append(f"{prefix}p{n}")
                     elif (end := leads[i]) + 1 < len(piece) and piece[end] == " " and piece[end + 1].isalnum():
-                        word = " ".join([rule.split(" ")[0], *(json.dumps(c) for c in piece[i + 1 : end + 1])])
+                        word = " ".join([_char_class(ch, True), *(json.dumps(c) for c in piece[i + 1 : end + 1])])
                         rules[f"{prefix}a{n}"] = f"{word} {prefix}p{n + end + 1 - i}"
                         starts.append(f"{prefix}a{n}")
                 n += 1
@@ -202,12 +203,14 @@ def _span_rule(
     return f"{prefix}span"
 
 
-def _if_said(pattern: str, request: Sequence[str]) -> list[str]:
+@functools.lru_cache(maxsize=32)  # a pack's file names mark a parameter and its attachment form alike
+def _if_said(pattern: str, request: tuple[str, ...]) -> tuple[str, ...]:
     """The pieces of ``request`` an :class:`~tinyagent.plugins.IfSaid` pattern matches, wherever they
-    start ("Budget plan v3.docx" and "v3.docx"), in order, once each."""
+    start ("Budget plan v3.docx" and "v3.docx"), in order, once each; never one a plan string could not
+    hold as written (a quote or a backslash)."""
     rx = re.compile(pattern)
     found = (m[0] for text in request for i in range(len(text)) if (m := rx.match(text, i)))
-    return list(dict.fromkeys(f for f in found if f.strip()))
+    return tuple(dict.fromkeys(f for f in found if f.strip() and '"' not in f and "\\" not in f))
 
 
 def _forms_rule(name: str, forms: Sequence[str], rules: dict[str, str], pieces: Sequence[str] = ()) -> str:
@@ -294,14 +297,14 @@ def plan_grammar(
         if "piece" in rules:  # a request with no word to copy leaves only the empty string
             all_forms = dict.fromkeys(p.forms for tool in tools for p in tool.params if p.forms)
             for i, forms in enumerate(all_forms):
-                pieces = _if_said(forms.piece, request) if getattr(forms, "piece", "") else []
-                grounded[forms] = _forms_rule(f"forms{i}", forms, rules, [p for p in pieces if '"' not in p])
+                pieces = _if_said(forms.piece, tuple(request)) if getattr(forms, "piece", "") else ()
+                grounded[forms] = _forms_rule(f"forms{i}", forms, rules, pieces)
         marks = dict.fromkeys((type(p.matching), p.matching) for tool in tools for p in tool.params if p.matching)
         for i, (kind, pattern) in enumerate(marks):
             # Matching: the request's pieces that match, as written (none: only references fit);
             # IfSaid: the same where the request has some, else the value is copied as its source says
             if kind is IfSaid:
-                found = dict.fromkeys(_if_said(pattern, request))
+                found = dict.fromkeys(_if_said(pattern, tuple(request)))
             else:
                 found = dict.fromkeys(m[0] for text in request for m in re.finditer(pattern, text) if m[0].strip())
             literals = [json.dumps(json.dumps(f)) for f in found if '"' not in f and "\\" not in f]
