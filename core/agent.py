@@ -16,8 +16,9 @@ from typing import Any, Protocol
 
 from .backends.base import Backend
 from .config import Config
+from .coverage import lookup_tools, missed
 from .executor import ConsentFn, Executor, StepTrace, Trace
-from .grammar import plan_grammar, request_grammar
+from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
 from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
 from .plugins.host import Registry
@@ -39,6 +40,8 @@ __all__ = [
     "current_time",
     "untrained_message",
 ]
+
+MAX_RESUMES = 4  # lookups the agent writes into one plan (Agent._stream_steps)
 
 
 def allow_all(tool: Tool, args: list[Any]) -> bool:
@@ -119,6 +122,7 @@ class PlanResult:
     untrained: tuple[str, ...] = ()  # not planned: the request needs tools the planner never learned
     issues: list[PlanIssue] = field(default_factory=list)
     error: str | None = None
+    resumed: int = 0  # lookups the planner left out and the agent wrote (see Agent._stream_steps)
 
     @property
     def ok(self) -> bool:
@@ -255,7 +259,7 @@ class Agent:
         try:
             result.prompt_tokens = self.backend.count_tokens(prompt)
             t2 = time.perf_counter()
-            async for _ in self._stream_steps(prompt, result, grammar):
+            async for _ in self._stream_steps(prompt, result, grammar, said):
                 pass
             assert result.plan is not None
             result.issues = validate_plan(result.plan, self.registry.tools)
@@ -308,7 +312,7 @@ class Agent:
             result.prompt_tokens = self.backend.count_tokens(prompt)
             seen = [v for _, trace in run.rounds for v in observed_values(trace)]
             grammar = self.grammar(selection, said, now, "\n".join(seen))
-            trace = await executor.run(self._stream_steps(prompt, result, grammar))
+            trace = await executor.run(self._stream_steps(prompt, result, grammar, said))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
                 result.error = trace.planner_error
@@ -325,42 +329,67 @@ class Agent:
         """:meth:`arun` for synchronous callers (not from inside a running event loop)."""
         return asyncio.run(self.arun(query, now, **kwargs))
 
-    async def _stream_steps(self, prompt: str, result: PlanResult, grammar: str | None) -> AsyncIterator[Step]:
-        """Stream the backend in a thread, parse as text arrives, validate and yield each step."""
+    async def _stream_steps(
+        self, prompt: str, result: PlanResult, grammar: str | None, said: str = ""
+    ) -> AsyncIterator[Step]:
+        """Stream the backend in a thread, parse as text arrives, validate and yield each step.
+
+        With a grammar and the request ``said``, a plan that looked up some of the items the request
+        lists together and moves on without the others (:func:`~tinyagent.coverage.missed`) is
+        resumed: the step that moved on is never yielded, the missing lookup is written in its place
+        and the planner goes on from there (at most :data:`MAX_RESUMES` times a plan)."""
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        stop = threading.Event()
+        lookups = lookup_tools(self.registry.tools.values()) if grammar and said else {}
 
-        def put(item: tuple[str, Any]) -> None:
-            if not stop.is_set():
-                loop.call_soon_threadsafe(queue.put_nowait, item)
+        def start(prompt: str, grammar: str | None) -> tuple[asyncio.Queue[tuple[str, Any]], threading.Event]:
+            queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+            stop = threading.Event()
 
-        def produce() -> None:
-            try:
-                for chunk in self.backend.stream(prompt, stop=[END_OF_PLAN], grammar=grammar):
-                    if stop.is_set():
-                        return
-                    put(("chunk", chunk))
-                put(("end", None))
-            except Exception as exc:  # handed to the loop, which raises it as the planner's error
-                put(("error", exc))
+            def put(item: tuple[str, Any]) -> None:
+                if not stop.is_set():
+                    loop.call_soon_threadsafe(queue.put_nowait, item)
 
-        # A daemon thread, not the default executor: its threads are joined at exit, which kept a
-        # Ctrl-C'd or timed-out run alive until llama.cpp finished decoding.
-        threading.Thread(target=produce, name="tinyagent-planner", daemon=True).start()
+            def produce() -> None:
+                try:
+                    for chunk in self.backend.stream(prompt, stop=[END_OF_PLAN], grammar=grammar):
+                        if stop.is_set():
+                            return
+                        put(("chunk", chunk))
+                    put(("end", None))
+                except Exception as exc:  # handed to the loop, which raises it as the planner's error
+                    put(("error", exc))
+
+            # A daemon thread, not the default executor: its threads are joined at exit, which kept a
+            # Ctrl-C'd or timed-out run alive until llama.cpp finished decoding.
+            threading.Thread(target=produce, name="tinyagent-planner", daemon=True).start()
+            return queue, stop
+
         deadline = time.monotonic() + self.config.plan_timeout
         parser = PlanParser()
-        earlier: list[int] = []
+        earlier: list[Step] = []
+        written = ""  # the complete lines read so far: a resumed plan's prompt ends with them
+        resumes = 0
 
         def checked(steps: Sequence[Step]) -> list[Step]:
             for step in steps:
-                issues = validate_step(step, self.registry.tools, earlier)
+                issues = validate_step(step, self.registry.tools, [s.idx for s in earlier])
                 if issues:
                     result.issues = issues
                     raise PlanError(issues)
-                earlier.append(step.idx)
+                earlier.append(step)
             return list(steps)
 
+        def resume(upto: Sequence[Step], ended: bool = False) -> tuple[str, str] | None:
+            """The prompt and grammar that write the lookup ``upto`` left out, or None."""
+            if resumes >= MAX_RESUMES or not lookups or grammar is None:
+                return None
+            gone = missed(said, upto, lookups, ended)
+            if gone is None:
+                return None
+            return prompt + written, resumed(grammar, len(earlier) + 1, gone.tool, gone.values)
+
+        queue, stop = start(prompt, grammar)
+        pending = ""
         try:
             while True:
                 try:
@@ -371,18 +400,40 @@ class Agent:
                     ) from None
                 if kind == "error":
                     raise value
+                lines = []
+                if kind == "end":  # the last line may have had no newline
+                    lines, pending = ([pending + "\n"] if pending else []), ""
+                else:
+                    result.text += value
+                    if len(result.text) > self.config.max_plan_chars:
+                        limit = self.config.max_plan_chars
+                        raise PlannerLimit(f"the plan grew past {limit} characters (max_plan_chars) without ending")
+                    *lines, pending = (pending + value).split("\n")
+                    lines = [line + "\n" for line in lines]
+                again = None
+                for line in lines:
+                    steps = parser.feed(line)
+                    for step in steps:
+                        if again := resume([*earlier, step]):
+                            break
+                        yield checked([step])[0]
+                    if not again and parser.finished:  # the join: did it leave a listed item out?
+                        again = resume(earlier, ended=True)
+                    if again:
+                        break
+                    written += line
+                if again:
+                    stop.set()
+                    resumes += 1
+                    result.resumed += 1
+                    result.text, pending = written, ""
+                    parser = PlanParser()
+                    parser.feed(written)  # the steps already yielded
+                    queue, stop = start(*again)
+                    continue
                 if kind == "end":
                     break
-                result.text += value
-                if len(result.text) > self.config.max_plan_chars:
-                    raise PlannerLimit(
-                        f"the plan grew past {self.config.max_plan_chars} characters (max_plan_chars) without ending"
-                    )
-                for step in checked(parser.feed(value)):
-                    yield step
-            result.plan = parser.close()  # the last line may have had no newline
-            for step in checked(result.plan.steps[len(earlier) :]):
-                yield step
+            result.plan = parser.close()
         except PlanError as exc:
             result.issues = result.issues or exc.issues
             result.plan = Plan(tuple(parser.steps))

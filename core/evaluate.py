@@ -37,6 +37,7 @@ class EvalReport:
     dag_success: float = 0.0
     args_success: float = 0.0
     invalid_rate: float = 0.0
+    resumed_rate: float = 0.0  # plans the agent wrote a left-out lookup into (Agent._stream_steps)
     tool_recall: float = 0.0
     tool_precision: float = 0.0
     tools_selected: float = 0.0
@@ -57,7 +58,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
     all_tools = AllTools(agent.registry, agent.config.examples_k)
     rep = EvalReport(n=len(rows))
     stages: dict[str, list[float]] = {"select": [], "prompt": [], "plan": [], "total": []}
-    dag = args = invalid = 0
+    dag = args = invalid = resumed = 0
     recalls, precisions, selected, tokens, tokens_all, out_tokens = [], [], [], [], [], []
     for i, row in enumerate(rows):
         gold = parse_plan(row["plan"])
@@ -83,6 +84,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         dag += ok
         args += args_ok
         invalid += pred is None
+        resumed += result.resumed > 0
         packs = {agent.registry.tools[t].pack for t in gold_tools if t in agent.registry.tools}
         for table, keys in ((rep.per_tool, gold_tools), (rep.per_pack, packs)):
             for key in keys:
@@ -97,6 +99,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
             progress(i + 1)
     n = max(1, len(rows))
     rep.dag_success, rep.args_success, rep.invalid_rate = dag / n, args / n, invalid / n
+    rep.resumed_rate = resumed / n
     rep.tool_recall = statistics.fmean(recalls) if recalls else 0.0
     rep.tool_precision = statistics.fmean(precisions) if precisions else 0.0
     rep.tools_selected = statistics.fmean(selected) if selected else 0.0
@@ -187,6 +190,7 @@ def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path
         f"| DAG success (paper's metric) | {100 * rep.dag_success:.2f}% |",
         f"| argument-level success | {100 * rep.args_success:.2f}% |",
         f"| plans that failed to parse or validate | {100 * rep.invalid_rate:.2f}% |",
+        f"| plans a left-out lookup was written into | {100 * rep.resumed_rate:.2f}% |",
         f"| tool recall / precision of the selection | {rep.tool_recall:.3f} / {rep.tool_precision:.3f} |",
         f"| tools selected per request | {rep.tools_selected:.2f} |",
         f"| prompt tokens with selection / all tools | {rep.prompt_tokens:.0f} / {rep.prompt_tokens_all_tools:.0f} |",

@@ -46,8 +46,10 @@ __all__ = [
     "MAX_STEPS",
     "MAX_STRING",
     "TIME_WORDS",
+    "TITLES",
     "plan_grammar",
     "request_grammar",
+    "resumed",
 ]
 
 MAX_STEPS = 24  # calls in one plan; far beyond any request
@@ -76,7 +78,8 @@ _JOIN = "-._@/"  # inside a word when between two letters or digits (see _span_r
 _CONTRACTION = re.compile(r"(?<=[A-Za-z])['\u2019](?=(?:ll|re|ve|m|d|t)\b)")
 # A title's abbreviation before a name is never a whole value: "St. Mark's" was copied as "St" (dev
 # batch fourteen), so a copy goes on through the full stop to the name ("Dr. Okafor", "Mt. Tam").
-_TITLE = re.compile(r"(?<![\w.])(?:Capt|Dr|Ft|Mr|Mrs|Ms|Mt|Prof|Rev|Sgt|St)(?=\. [A-Z])")
+TITLES = ("Capt", "Dr", "Ft", "Mr", "Mrs", "Ms", "Mt", "Prof", "Rev", "Sgt", "St")
+_TITLE = re.compile(rf"(?<![\w.])(?:{'|'.join(TITLES)})(?=\. [A-Z])")
 # Words no name holds (FROM_REQUEST_NAME): places were copied as "Nopa by text", "Zuni Cafe via Email"
 # and "Mama's on foot", people as "him:" and "Seraphina I got" (dev batches eleven to fourteen; a rule
 # that only kept a name from ending in such a word made the model copy on to the next one). "by" only
@@ -117,6 +120,7 @@ none ::= "None"
 thought ::= "Thought: " ([^\n<] | "<"+ [^\n<E]){{1,{MAX_STRING}}} "\n"
 end ::= "join()" "<END_OF_PLAN>"?
 """.strip()
+_ROOT = "root ::= thought? s1"
 _LITERALS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "none"}
 
 
@@ -332,7 +336,7 @@ def plan_grammar(
             if _SENTENCE.search(request[0].strip()):
                 values = list(dict.fromkeys([*values, p.levels.none]))
             rules[name] = " | ".join(json.dumps(json.dumps(v) if isinstance(v, str) else str(v)) for v in values)
-    lines = ["root ::= thought? s1"]
+    lines = [_ROOT]
     for k in range(1, MAX_STEPS + 1):  # step k is numbered k: a call and then step k + 1, or the join
         calls = []
         for tool in tools:
@@ -366,3 +370,14 @@ def request_grammar(tools: Sequence[Tool], request: Sequence[str], refs: Sequenc
     (:func:`tinyagent.when.resolve_times`): ``FROM_TIME`` values are what they allow, free when none."""
     times = [v for r in refs for v in r.values] if refs else None
     return plan_grammar(tools, request, times, [r.text for r in refs])
+
+
+def resumed(grammar: str, step: int, tool: str, values: Sequence[str]) -> str:
+    """``grammar`` (:func:`plan_grammar`) for a plan whose steps before ``step`` are already written
+    (the prompt ends with them): step ``step`` calls the one-parameter ``tool`` with one of ``values``,
+    and the plan goes on from step ``step + 1`` as ``grammar`` allows."""
+    root, rest = grammar.split("\n", 1)
+    if root != _ROOT or not 0 < step < MAX_STEPS or not values:
+        raise ValueError(f"cannot resume this grammar at step {step}")
+    call = " | ".join(json.dumps(json.dumps(v)) for v in values)
+    return f'root ::= {json.dumps(f"{step}. {tool}(")} ({call}) ")\\n" thought? s{step + 1}\n{rest}'

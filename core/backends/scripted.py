@@ -74,6 +74,7 @@ class ScriptedBackend(Backend):
             raise BackendError("the scripted backend needs a script (--script FILE) or responses")
         self.chunk, self.delay = max(1, int(chunk)), float(delay)
         self.prompts: list[str] = []
+        self.grammars: list[str | None] = []  # the grammar each call was given (not enforced)
         self._rounds: dict[str, int] = {}
 
     def _answer(self, prompt: str) -> str:
@@ -97,6 +98,7 @@ class ScriptedBackend(Backend):
         self, prompt: str, *, stop: Sequence[str] = (), grammar: str | None = None, max_tokens: int = 512
     ) -> Iterator[str]:
         self.prompts.append(prompt)
+        self.grammars.append(grammar)
         text = self._answer(prompt)
         for s in stop:  # honour stop strings like a real server: cut before the first one
             if s in text:

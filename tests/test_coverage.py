@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import pytest
+
+from tinyagent.agent import MAX_RESUMES, Agent
+from tinyagent.backends.scripted import ScriptedBackend
+from tinyagent.coverage import Missed, lookup_tools, missed
+from tinyagent.grammar import plan_grammar, resumed
+from tinyagent.plan import PlanParser
+from tinyagent.plugins import FROM_REQUEST_NAME, hookimpl, tool
+from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
+
+from .gbnf import Grammar
+
+NOW = datetime(2026, 12, 2, 14, 0)
+ASKED: list[tuple[str, list]] = []
+
+
+def look_up(name: Annotated[str, FROM_REQUEST_NAME]) -> str:
+    """A contact's address."""
+    return f"{name.lower()}@example.com"
+
+
+@tool(side_effects=True)
+def message(people: list[str], text: str) -> str:
+    """Send a message."""
+    return f"sent to {', '.join(people)}"
+
+
+class People:
+    @hookimpl
+    def register_tools(self, register):
+        register(look_up)
+        register(message)
+
+
+@pytest.fixture
+def assistant(monkeypatch):
+    monkeypatch.setenv("TINYAGENT_PLUGINS", "assistant")
+    return load_registry(get_plugin_manager())
+
+
+@pytest.fixture
+def people():
+    add_plugin(People(), "people")
+    yield load_registry(get_plugin_manager())
+    remove_plugin("people")
+
+
+def steps(text):
+    parser = PlanParser()
+    parser.feed(text + "\n")
+    return parser.steps
+
+
+@pytest.mark.parametrize(
+    ("request_", "plan", "expected"),
+    [
+        (  # the cc'd person after a list of two
+            "fwd this to Lucius and Petra, cc Ambrose",
+            '1. get_email_address("Lucius")\n2. get_email_address("Petra")\n3. forward_email(["$1", "$2"], [], "", [])',
+            Missed("get_email_address", ("Ambrose",)),
+        ),
+        (  # the third of four; a comma list closed by "and"
+            "zoom at 4pm with Ottavia, Leif, Ines and Bogdan",
+            '1. get_email_address("Ottavia")\n2. get_email_address("Leif")\n3. get_email_address("Bogdan")\n'
+            '4. get_zoom_meeting_link("", "2026-12-02 16:00:00", 60, ["$1", "$2", "$3"])',
+            Missed("get_email_address", ("Ines",)),
+        ),
+        (  # found at the lookup that skipped it, so the lookups keep the list's order
+            "zoom at 4pm with Ottavia, Leif, Ines and Bogdan",
+            '1. get_email_address("Ottavia")\n2. get_email_address("Leif")\n3. get_email_address("Bogdan")',
+            Missed("get_email_address", ("Ines",)),
+        ),
+        (  # the later ones may still come
+            "zoom at 4pm with Ottavia, Leif, Ines and Bogdan",
+            '1. get_email_address("Ottavia")\n2. get_email_address("Leif")',
+            None,
+        ),
+        (  # a list's first lookup skips nothing: "Cizo" is what the e-mail is about
+            "email Nikos about Cizo and cc Nia Johansson",
+            '1. get_email_address("Nikos")\n2. get_email_address("Nia Johansson")',
+            None,
+        ),
+        (  # a surname and a title: the lookup may take the first name or all of it
+            "email Bo and Amy Chen, cc Dr. Okafor",
+            '1. get_email_address("Bo")\n2. compose_new_email(["$1"], [], "", "", [])',
+            Missed("get_email_address", ("Amy", "Amy Chen")),
+        ),
+        (
+            "email Bo and Amy, cc Dr. Okafor",
+            '1. get_email_address("Bo")\n2. get_email_address("Amy")\n'
+            '3. compose_new_email(["$1", "$2"], [], "", "", [])',
+            Missed("get_email_address", ("Dr. Okafor",)),
+        ),
+        (  # a sentence's first word is a verb, not a person; the missing one is found at the join
+            "Text Bob and Alice",
+            '1. get_phone_number("Bob")\n2. join()',
+            Missed("get_phone_number", ("Alice",)),
+        ),
+        (  # files: the extension alone does not name "b.pdf", and "Anneliese slides.pptx" is "slides.pptx"
+            "email Anneliese slides.pptx and b.pptx",
+            '1. get_email_address("Anneliese")\n2. open_and_get_file_path("slides.pptx")\n'
+            '3. compose_new_email(["$1"], [], "", "", ["$2"])',
+            Missed("open_and_get_file_path", ("b.pptx",)),
+        ),
+        (  # all there
+            "fwd to Solveig, cc Torben and Ingeborg",
+            '1. get_email_address("Solveig")\n2. get_email_address("Torben")\n3. get_email_address("Ingeborg")\n'
+            '4. forward_email(["$1"], ["$2", "$3"], "", [])',
+            None,
+        ),
+        (  # a bare comma lists nothing, nor is a day a person
+            "text Alice, Friday works for me",
+            '1. get_phone_number("Alice")\n2. send_sms(["$1"], "Friday works for me")',
+            None,
+        ),
+        (  # a possessive is someone else
+            "text Bob and Alice's mom the news",
+            '1. get_phone_number("Bob")\n2. send_sms(["$1"], "the news")',
+            None,
+        ),
+        (  # a shared first name is not the same person, so the later list is not due yet
+            "call Andre Kaya, then email Ines and Andre Clark",
+            '1. get_phone_number("Andre Kaya")\n2. compose_new_email([], [], "", "", [])',
+            None,
+        ),
+        (  # a name said twice belongs to its first list first
+            "text Bruno and Leilani hi, then email Leilani and Mrs. Smirnova",
+            '1. get_phone_number("Bruno")\n2. get_phone_number("Leilani")\n3. send_sms(["$1", "$2"], "hi")',
+            None,
+        ),
+        (  # lowercase values list nothing
+            "email the team lead and Haruki",
+            '1. get_email_address("the team lead")\n2. compose_new_email(["$1"], [], "", "", [])',
+            None,
+        ),
+    ],
+)
+def test_missed_finds_the_listed_item_a_plan_left_out(assistant, request_, plan, expected):
+    ended = plan.endswith("join()")
+    assert missed(request_, steps(plan), lookup_tools(assistant.tools.values()), ended) == expected
+
+
+def test_lookups_are_the_one_name_tools(assistant):
+    assert set(lookup_tools(assistant.tools.values())) == {
+        "get_email_address",
+        "get_phone_number",
+        "maps_open_location",
+        "open_and_get_file_path",
+        "summarize_pdf",
+    }
+
+
+def test_a_resumed_grammar_writes_the_lookup_then_goes_on(assistant):
+    tools = [assistant.tools[t] for t in ("get_email_address", "forward_email")]
+    g = Grammar(resumed(plan_grammar(tools), 3, "get_email_address", ["Amy", "Amy Chen"]))
+    rest = '4. forward_email(["$1", "$2"], ["$3"], "", [])\n5. join()'
+    assert g.accepts('3. get_email_address("Amy Chen")\n' + rest)
+    assert g.accepts('3. get_email_address("Amy")\n' + rest)
+    assert not g.accepts('3. get_email_address("Bo")\n' + rest), "only the item's spellings"
+    assert not g.accepts('3. forward_email(["$1", "$2"], [], "", [])\n4. join()'), "the lookup comes first"
+    assert not g.accepts('3. get_email_address("Amy")\n4. forward_email(["$5"], [], "", [])\n5. join()')
+    with pytest.raises(ValueError):
+        resumed("root ::= s1\n", 3, "get_email_address", ["Amy"])
+
+
+def test_the_agent_writes_the_missing_lookup_and_the_planner_goes_on(assistant):
+    written = '1. get_email_address("Lucius")\n2. get_email_address("Petra")\n'
+    first = written + '3. forward_email(["$1", "$2"], [], "", [])\n4. join()'
+    rest = '3. get_email_address("Ambrose")\n4. forward_email(["$1", "$2"], ["$3"], "", [])\n5. join()<END_OF_PLAN>'
+    backend = ScriptedBackend(responses=[first, rest], chunk=5)
+    result = Agent(assistant, backend).plan("fwd this to Lucius and Petra, cc Ambrose", NOW)
+    assert result.ok and result.resumed == 1
+    assert [s.args[0] for s in result.plan.steps[:3]] == ["Lucius", "Petra", "Ambrose"]
+    assert result.plan.steps[3].args[1] == ["$3"]
+    assert result.text.startswith(written + '3. get_email_address("Ambrose")')
+    assert backend.prompts[1] == backend.prompts[0] + written, "the planner goes on from what it wrote"
+    assert Grammar(backend.grammars[1]).accepts(rest.removesuffix("<END_OF_PLAN>"))
+    assert not Grammar(backend.grammars[1]).accepts('3. forward_email(["$1", "$2"], [], "", [])\n4. join()')
+
+
+def test_the_step_that_moved_on_is_never_run(people):
+    first = '1. look_up("Ann")\n2. message(["$1"], "hi")\n3. join()'
+    rest = '2. look_up("Bo")\n3. message(["$1", "$2"], "hi")\n4. join()'
+    asked = []
+    agent = Agent(people, ScriptedBackend(responses=[first, rest]))
+    run = agent.run("message Ann and Bo hi", NOW, consent=lambda t, args: asked.append((t.name, args)) or True)
+    assert asked == [("message", [["ann@example.com", "bo@example.com"], "hi"])]
+    assert run.rounds[0][0].resumed == 1 and run.rounds[0][1].ok
+
+
+def test_resuming_is_bounded(people):
+    first = '1. look_up("Ann")\n2. message(["$1"], "hi")\n3. join()'
+    again = '2. message(["$1"], "hi")\n3. join()'  # a planner that ignores the grammar
+    backend = ScriptedBackend(responses=[first] + [again] * 10)
+    result = Agent(people, backend).plan("message Ann and Bo hi", NOW)
+    assert result.resumed == MAX_RESUMES and result.ok
+    assert len(backend.prompts) == MAX_RESUMES + 1
+
+
+def test_no_grammar_no_resume(people):
+    from tinyagent.config import Config
+
+    first = '1. look_up("Ann")\n2. message(["$1"], "hi")\n3. join()'
+    backend = ScriptedBackend(responses=[first])
+    result = Agent(people, backend, Config(grammar=False)).plan("message Ann and Bo hi", NOW)
+    assert result.ok and result.resumed == 0 and len(backend.prompts) == 1
+
+
+def test_the_evaluation_counts_the_plans_it_wrote_a_lookup_into(people):
+    from tinyagent.evaluate import evaluate
+
+    first = '1. look_up("Ann")\n2. message(["$1"], "hi")\n3. join()'
+    rest = '2. look_up("Bo")\n3. message(["$1", "$2"], "hi")\n4. join()'
+    gold = '1. look_up("Ann")\n2. look_up("Bo")\n3. message(["$1", "$2"], "hi")\n4. join()'
+    row = {"query": "message Ann and Bo hi", "now": "2026-12-02 14:00:00", "plan": gold}
+    rep = evaluate(Agent(people, ScriptedBackend(responses=[first, rest, gold])), [row, row])
+    assert rep.resumed_rate == 0.5 and rep.args_success == 1.0
