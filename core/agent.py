@@ -16,11 +16,21 @@ from typing import Any, Protocol
 
 from .backends.base import Backend
 from .config import Config
-from .coverage import lookup_tools, missed
+from .coverage import completed, lookup_tools, missed
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
-from .plan import END_OF_PLAN, Plan, PlanError, PlanIssue, PlanParser, Step, validate_plan, validate_step
+from .plan import (
+    END_OF_PLAN,
+    Plan,
+    PlanError,
+    PlanIssue,
+    PlanParser,
+    Step,
+    render_call,
+    validate_plan,
+    validate_step,
+)
 from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
@@ -41,7 +51,7 @@ __all__ = [
     "untrained_message",
 ]
 
-MAX_RESUMES = 4  # lookups the agent writes into one plan (Agent._stream_steps)
+MAX_RESUMES = 4  # lookups or lists the agent completes in one plan (Agent._stream_steps)
 
 
 def allow_all(tool: Tool, args: list[Any]) -> bool:
@@ -122,7 +132,7 @@ class PlanResult:
     untrained: tuple[str, ...] = ()  # not planned: the request needs tools the planner never learned
     issues: list[PlanIssue] = field(default_factory=list)
     error: str | None = None
-    resumed: int = 0  # lookups the planner left out and the agent wrote (see Agent._stream_steps)
+    resumed: int = 0  # lookups or list items the planner left out and the agent wrote (Agent._stream_steps)
 
     @property
     def ok(self) -> bool:
@@ -335,9 +345,11 @@ class Agent:
         """Stream the backend in a thread, parse as text arrives, validate and yield each step.
 
         With a grammar and the request ``said``, a plan that looked up some of the items the request
-        lists together and moves on without the others (:func:`~tinyagent.coverage.missed`) is
-        resumed: the step that moved on is never yielded, the missing lookup is written in its place
-        and the planner goes on from there (at most :data:`MAX_RESUMES` times a plan)."""
+        lists together and moves on without the others (:func:`~tinyagent.coverage.missed`), or
+        whose step leaves a looked-up item out of its list (:func:`~tinyagent.coverage.completed`), is
+        resumed: the step that moved on is never yielded, the missing lookup (or the step with its
+        list whole) is written in its place and the planner goes on from there (at most
+        :data:`MAX_RESUMES` times a plan)."""
         loop = asyncio.get_running_loop()
         lookups = lookup_tools(self.registry.tools.values()) if grammar and said else {}
 
@@ -380,13 +392,17 @@ class Agent:
             return list(steps)
 
         def resume(upto: Sequence[Step], ended: bool = False) -> tuple[str, str] | None:
-            """The prompt and grammar that write the lookup ``upto`` left out, or None."""
+            """The prompt and grammar that write the lookup ``upto`` left out, or its last step with
+            the lookups its lists left out; None when it left none out."""
             if resumes >= MAX_RESUMES or not lookups or grammar is None:
                 return None
-            gone = missed(said, upto, lookups, ended)
-            if gone is None:
+            if gone := missed(said, upto, lookups, ended):
+                calls = [render_call(gone.tool, [value]) for value in gone.values]
+            elif not ended and (whole := completed(said, upto, lookups)):
+                calls = [render_call(whole.tool, whole.args)]
+            else:
                 return None
-            return prompt + written, resumed(grammar, len(earlier) + 1, gone.tool, gone.values)
+            return prompt + written, resumed(grammar, len(earlier) + 1, calls)
 
         queue, stop = start(prompt, grammar)
         pending = ""

@@ -533,7 +533,7 @@ def eval_(
         return
     click.echo(f"requests: {rep.n}")
     click.echo(f"DAG success: {100 * rep.dag_success:.2f}%   argument-level: {100 * rep.args_success:.2f}%")
-    click.echo(f"invalid plans: {100 * rep.invalid_rate:.2f}%   lookups written in: {100 * rep.resumed_rate:.2f}%")
+    click.echo(f"invalid plans: {100 * rep.invalid_rate:.2f}%   completed by the agent: {100 * rep.resumed_rate:.2f}%")
     click.echo(
         f"tool recall {rep.tool_recall:.3f}, precision {rep.tool_precision:.3f}, "
         f"{rep.tools_selected:.2f} tools per request"

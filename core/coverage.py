@@ -21,11 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .grammar import TITLES
-from .plan import Step
+from .plan import Step, references
 from .plugins.tools import Tool
 from .when import MONTHS, WEEKDAYS
 
-__all__ = ["Missed", "lookup_tools", "missed"]
+__all__ = ["Missed", "completed", "lookup_tools", "missed"]
 
 _WORD = r"[A-Z][\w'\u2019-]*"
 _NAMES = re.compile(rf"(?:(?:{'|'.join(TITLES)})\. )?{_WORD}(?: {_WORD})*")
@@ -132,16 +132,19 @@ def _lists(request: str, items: list[tuple[int, int, tuple[str, ...]]]) -> list[
     return groups
 
 
-def missed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool], ended: bool = False) -> Missed | None:
-    """The first item listed together with one that ``steps`` looked up, that no step's strings name;
-    None when there is none. Unless the plan ``ended`` with them, when the last step is a lookup, only
-    an item its list gives before the one it looks up, in a list whose lookups began before: the plan
-    skipped it ("Ottavia, Leif, Ines and Bogdan" looked up without Ines before Bogdan), where the
-    later ones may still come."""
-    strings = [s for step in steps for s in _strings(list(step.args))]
-    looked: list[str] = []
-    ahead = not ended and bool(steps) and steps[-1].tool in lookups
-    for i, step in enumerate(steps):
+@dataclass(frozen=True)
+class _Looked:
+    step: Step
+    whole: bool  # its items are file names (a pattern's matches), not names
+    group: tuple[bool, int] | None  # which of the request's lists (of file names or of names)
+    items: tuple[tuple[str, ...], ...]  # that list's items
+    at: int  # which of them it looks up
+
+
+def _looked(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) -> list[_Looked]:
+    """The lookup steps of ``steps`` with the list each looked an item of up."""
+    out, said = [], []
+    for step in steps:
         tool = lookups.get(step.tool)
         value = step.args[0] if tool and step.args else None
         if not isinstance(value, str) or not value.strip():
@@ -151,19 +154,73 @@ def missed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool], end
             pattern = ""
             if not value[:1].isupper():
                 continue
+        whole = bool(pattern)
         # a name the request says twice is in its first list first: "let Bruno and Leilani know ..., then
         # email it to Leilani and Mrs. Smirnova" (the held-out synthetic split)
-        whole = bool(pattern)
-        groups = [g for g in _lists(request, _items(request, pattern)) if any(_is(value, s, whole) for s in g)]
-        looked.append(value.lower())
-        group = groups[min(looked.count(value.lower()), len(groups)) - 1] if groups else []
-        if ahead and i < len(steps) - 1:
-            continue  # only the last step's list is due
-        if ahead:  # a list being looked up, one item skipped: not "about Cizo and cc Nia"
-            group = group[: next(j for j, s in enumerate(group) if _is(value, s, whole))] if group else []
-            earlier = [v for st in steps[:-1] if st.tool in lookups for v in _strings(st.args[:1])]
-            group = group if any(_named(s, earlier, whole) for s in group) else []
-        for spellings in group if len(group) > 1 or ahead else ():
-            if not _named(spellings, strings, whole):
-                return Missed(step.tool, spellings)
+        lists = _lists(request, _items(request, pattern))
+        groups = [i for i, g in enumerate(lists) if any(_is(value, s, whole) for s in g)]
+        said.append(value.lower())
+        group = groups[min(said.count(value.lower()), len(groups)) - 1] if groups else -1
+        items = tuple(lists[group]) if groups else ()
+        at = next((j for j, s in enumerate(items) if _is(value, s, whole)), -1)
+        out.append(_Looked(step, whole, (whole, group) if groups else None, items, at))
+    return out
+
+
+def missed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool], ended: bool = False) -> Missed | None:
+    """The first item listed together with one that ``steps`` looked up, that no step's strings name;
+    None when there is none. Unless the plan ``ended`` with them, when the last step is a lookup, only
+    an item its list gives before the one it looks up, in a list whose lookups began before: the plan
+    skipped it ("Ottavia, Leif, Ines and Bogdan" looked up without Ines before Bogdan), where the
+    later ones may still come."""
+    strings = [s for step in steps for s in _strings(list(step.args))]
+    looked = _looked(request, steps, lookups)
+    if not ended and steps and steps[-1].tool in lookups:
+        if not looked or looked[-1].step is not steps[-1]:
+            return None
+        last = looked[-1]
+        before = last.items[: last.at]  # a list being looked up, one item skipped: not "about Cizo and cc Nia"
+        values = [v for x in looked[:-1] for v in _strings(x.step.args[:1])]
+        if not any(_named(s, values, last.whole) for s in before):
+            return None
+        candidates = [(last, before)]
+    else:
+        candidates = [(x, x.items) for x in looked if len(x.items) > 1]
+    for x, items in candidates:
+        for spellings in items:
+            if not _named(spellings, strings, x.whole):
+                return Missed(x.step.tool, spellings)
     return None
+
+
+def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) -> Step | None:
+    """The last of ``steps`` with the lookups it left out of its lists put in, or None when it left
+    none out: a lookup of an item that no step uses yet goes into the list that holds its nearest
+    neighbour in the request's list, looked up by the same tool, beside it ("email Priya, Tomas and
+    Greta ..." looked all three up and wrote to ["$1", "$2"]; dev batch twenty-two)."""
+    *earlier, last = steps
+    if last.tool in lookups:
+        return None
+    used = {d for s in steps for d in s.deps}
+    looked = [x for x in _looked(request, earlier, lookups) if x.group and x.at >= 0]
+    args = [list(a) if isinstance(a, list) else a for a in last.args]
+    added = False
+    for x in looked:
+        if x.step.idx in used:
+            continue
+        mates = sorted(
+            ((abs(m.at - x.at), m.at > x.at, m) for m in looked if m.group == x.group and m.step.tool == x.step.tool),
+            key=lambda t: t[:2],
+        )
+        for distance, after, mate in mates:
+            ref = f"${mate.step.idx}"
+            spot = next((a for a in args if isinstance(a, list) and ref in a), None)
+            if distance and spot is not None:
+                spot.insert(spot.index(ref) + (not after), f"${x.step.idx}")
+                used.add(x.step.idx)
+                added = True
+                break
+    if not added:
+        return None
+    deps = references(args, [s.idx for s in earlier])[0]
+    return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)

@@ -37,7 +37,7 @@ class EvalReport:
     dag_success: float = 0.0
     args_success: float = 0.0
     invalid_rate: float = 0.0
-    resumed_rate: float = 0.0  # plans the agent wrote a left-out lookup into (Agent._stream_steps)
+    resumed_rate: float = 0.0  # plans the agent completed: a lookup or list item left out (Agent._stream_steps)
     tool_recall: float = 0.0
     tool_precision: float = 0.0
     tools_selected: float = 0.0
@@ -190,7 +190,7 @@ def write_report(rep: EvalReport, out: Path, dataset: str, backend: str) -> Path
         f"| DAG success (paper's metric) | {100 * rep.dag_success:.2f}% |",
         f"| argument-level success | {100 * rep.args_success:.2f}% |",
         f"| plans that failed to parse or validate | {100 * rep.invalid_rate:.2f}% |",
-        f"| plans a left-out lookup was written into | {100 * rep.resumed_rate:.2f}% |",
+        f"| plans completed by the agent (a lookup or list item left out) | {100 * rep.resumed_rate:.2f}% |",
         f"| tool recall / precision of the selection | {rep.tool_recall:.3f} / {rep.tool_precision:.3f} |",
         f"| tools selected per request | {rep.tools_selected:.2f} |",
         f"| prompt tokens with selection / all tools | {rep.prompt_tokens:.0f} / {rep.prompt_tokens_all_tools:.0f} |",

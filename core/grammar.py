@@ -372,12 +372,12 @@ def request_grammar(tools: Sequence[Tool], request: Sequence[str], refs: Sequenc
     return plan_grammar(tools, request, times, [r.text for r in refs])
 
 
-def resumed(grammar: str, step: int, tool: str, values: Sequence[str]) -> str:
+def resumed(grammar: str, step: int, calls: Sequence[str]) -> str:
     """``grammar`` (:func:`plan_grammar`) for a plan whose steps before ``step`` are already written
-    (the prompt ends with them): step ``step`` calls the one-parameter ``tool`` with one of ``values``,
+    (the prompt ends with them): step ``step`` is one of ``calls`` as written (``tool("a", ["$1"])``),
     and the plan goes on from step ``step + 1`` as ``grammar`` allows."""
     root, rest = grammar.split("\n", 1)
-    if root != _ROOT or not 0 < step < MAX_STEPS or not values:
+    if root != _ROOT or not 0 < step < MAX_STEPS or not calls:
         raise ValueError(f"cannot resume this grammar at step {step}")
-    call = " | ".join(json.dumps(json.dumps(v)) for v in values)
-    return f'root ::= {json.dumps(f"{step}. {tool}(")} ({call}) ")\\n" thought? s{step + 1}\n{rest}'
+    options = " | ".join(json.dumps(f"{step}. {call}\n") for call in calls)
+    return f"root ::= ({options}) thought? s{step + 1}\n{rest}"

@@ -24,7 +24,7 @@ import ast
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "parse_plan",
     "plan_graph",
     "references",
+    "render_call",
     "render_plan",
     "render_value",
     "split_union",
@@ -464,8 +465,13 @@ def render_value(value: Any) -> str:
     raise TypeError(f"cannot render {type(value).__name__} in a plan")
 
 
+def render_call(tool: str, args: Sequence[Any]) -> str:
+    """A call as a plan writes it: ``tool("a", ["$1"])``."""
+    return f"{tool}({', '.join(render_value(a) for a in args)})"
+
+
 def render_step(step: Step) -> str:
-    return f"{step.idx}. {step.tool}({', '.join(render_value(a) for a in step.args)})"
+    return f"{step.idx}. {render_call(step.tool, step.args)}"
 
 
 def render_plan(plan: Plan, end_marker: bool = True) -> str:

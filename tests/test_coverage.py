@@ -157,7 +157,7 @@ def test_lookups_are_the_one_name_tools(assistant):
 
 def test_a_resumed_grammar_writes_the_lookup_then_goes_on(assistant):
     tools = [assistant.tools[t] for t in ("get_email_address", "forward_email")]
-    g = Grammar(resumed(plan_grammar(tools), 3, "get_email_address", ["Amy", "Amy Chen"]))
+    g = Grammar(resumed(plan_grammar(tools), 3, ['get_email_address("Amy")', 'get_email_address("Amy Chen")']))
     rest = '4. forward_email(["$1", "$2"], ["$3"], "", [])\n5. join()'
     assert g.accepts('3. get_email_address("Amy Chen")\n' + rest)
     assert g.accepts('3. get_email_address("Amy")\n' + rest)
@@ -165,7 +165,7 @@ def test_a_resumed_grammar_writes_the_lookup_then_goes_on(assistant):
     assert not g.accepts('3. forward_email(["$1", "$2"], [], "", [])\n4. join()'), "the lookup comes first"
     assert not g.accepts('3. get_email_address("Amy")\n4. forward_email(["$5"], [], "", [])\n5. join()')
     with pytest.raises(ValueError):
-        resumed("root ::= s1\n", 3, "get_email_address", ["Amy"])
+        resumed("root ::= s1\n", 3, ['get_email_address("Amy")'])
 
 
 def test_the_agent_writes_the_missing_lookup_and_the_planner_goes_on(assistant):
@@ -220,3 +220,66 @@ def test_the_evaluation_counts_the_plans_it_wrote_a_lookup_into(people):
     row = {"query": "message Ann and Bo hi", "now": "2026-12-02 14:00:00", "plan": gold}
     rep = evaluate(Agent(people, ScriptedBackend(responses=[first, rest, gold])), [row, row])
     assert rep.resumed_rate == 0.5 and rep.args_success == 1.0
+
+
+@pytest.mark.parametrize(
+    ("request_", "plan", "expected"),
+    [
+        (  # all three looked up, two written to
+            "email Priya, Tomas and Greta that the offsite is confirmed",
+            '1. get_email_address("Priya")\n2. get_email_address("Tomas")\n3. get_email_address("Greta")\n'
+            '4. compose_new_email(["$1", "$2"], [], "", "the offsite is confirmed", [])',
+            '4. compose_new_email(["$1", "$2", "$3"], [], "", "the offsite is confirmed", [])',
+        ),
+        (  # beside its nearest neighbour: the cc'd Ezra, not the recipient Hollis
+            "email q3_report.pdf to Hollis and cc Ezra and Yasmin",
+            '1. get_email_address("Hollis")\n2. get_email_address("Ezra")\n3. open_and_get_file_path("q3_report.pdf")\n'
+            '4. get_email_address("Yasmin")\n5. compose_new_email(["$1"], ["$2"], "", "", ["$3"])',
+            '5. compose_new_email(["$1"], ["$2", "$4"], "", "", ["$3"])',
+        ),
+        (  # a file before its neighbour goes before it
+            "attach budget.xlsx and invoice.pdf to an email for Cormac",
+            '1. get_email_address("Cormac")\n2. open_and_get_file_path("budget.xlsx")\n'
+            '3. open_and_get_file_path("invoice.pdf")\n4. compose_new_email(["$1"], [], "", "", ["$3"])',
+            '4. compose_new_email(["$1"], [], "", "", ["$2", "$3"])',
+        ),
+        (  # whole already
+            "email Priya and Tomas hi",
+            '1. get_email_address("Priya")\n2. get_email_address("Tomas")\n'
+            '3. compose_new_email(["$1", "$2"], [], "", "hi", [])',
+            None,
+        ),
+        (  # not listed together: the number is for the text that comes later
+            "email Priya hi and text Tomas",
+            '1. get_email_address("Priya")\n2. get_phone_number("Tomas")\n'
+            '3. compose_new_email(["$1"], [], "", "hi", [])',
+            None,
+        ),
+        (  # listed together but looked up by another tool: for another step
+            "email and text Priya and Tomas hi",
+            '1. get_email_address("Priya")\n2. get_phone_number("Tomas")\n'
+            '3. compose_new_email(["$1"], [], "", "hi", [])',
+            None,
+        ),
+    ],
+)
+def test_completed_puts_a_looked_up_item_in_the_list_beside_its_neighbour(assistant, request_, plan, expected):
+    from tinyagent.coverage import completed
+    from tinyagent.plan import render_step
+
+    step = completed(request_, steps(plan), lookup_tools(assistant.tools.values()))
+    assert (render_step(step) if step else None) == expected
+    if step:
+        assert set(step.deps) == {int(r[1:]) for a in step.args if isinstance(a, list) for r in a}
+
+
+def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
+    first = '1. look_up("Ann")\n2. look_up("Bo")\n3. message(["$1"], "hi")\n4. join()'
+    rest = '3. message(["$1", "$2"], "hi")\n4. join()'
+    asked = []
+    backend = ScriptedBackend(responses=[first, rest])
+    run = Agent(people, backend).run("message Ann and Bo hi", NOW, consent=lambda t, a: asked.append(a) or True)
+    assert asked == [[["ann@example.com", "bo@example.com"], "hi"]], "the short list never ran"
+    assert run.rounds[0][0].resumed == 1
+    assert Grammar(backend.grammars[1]).accepts(rest)
+    assert not Grammar(backend.grammars[1]).accepts('3. message(["$1"], "hi")\n4. join()')
