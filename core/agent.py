@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .backends.base import Backend
+from .capitals import as_written, lowered
 from .config import Config
 from .coverage import completed, lookup_tools, missed
 from .executor import ConsentFn, Executor, StepTrace, Trace
@@ -28,6 +29,7 @@ from .plan import (
     PlanParser,
     Step,
     render_call,
+    render_plan,
     validate_plan,
     validate_step,
 )
@@ -256,20 +258,21 @@ class Agent:
         now = now or current_time()
         t0 = time.perf_counter()
         said = self.said(query)
-        selection = self.selector.select(said)
+        heard = lowered(said)  # what the planner reads; a request in capitals in lowercase
+        selection = self.selector.select(heard)
         t1 = time.perf_counter()
         if selection.untrained:
             message = untrained_message(self.registry, selection.untrained)
             return PlanResult(query, now, tools=list(selection.untrained), error=message, untrained=selection.untrained)
-        prompt = self.prompt(said, now, selection)
-        grammar = self.grammar(selection, said, now)
+        prompt = self.prompt(heard, now, selection)
+        grammar = self.grammar(selection, heard, now)
         t2 = time.perf_counter()
         result = PlanResult(query, now, tools=[t.name for t in selection.tools])
         result.stage_ms = {"select": (t1 - t0) * 1000, "prompt": (t2 - t1) * 1000}
         try:
             result.prompt_tokens = self.backend.count_tokens(prompt)
             t2 = time.perf_counter()
-            async for _ in self._stream_steps(prompt, result, grammar, said):
+            async for _ in self._stream_steps(prompt, result, grammar, heard, said):
                 pass
             assert result.plan is not None
             result.issues = validate_plan(result.plan, self.registry.tools)
@@ -302,7 +305,8 @@ class Agent:
         now = now or current_time()
         run = RunResult(query)
         said = self.said(query)
-        selection = self.selector.select(said)  # replanning keeps the selection
+        heard = lowered(said)  # what the planner reads; a request in capitals in lowercase
+        selection = self.selector.select(heard)  # replanning keeps the selection
         if selection.untrained:
             run.answer = untrained_message(self.registry, selection.untrained)
             return run
@@ -317,12 +321,12 @@ class Agent:
         context = ""
         for round_no in range(self.config.max_rounds):
             t0 = time.perf_counter()
-            prompt = self.prompt(said, now, selection, context)
+            prompt = self.prompt(heard, now, selection, context)
             result = PlanResult(query, now, tools=[t.name for t in selection.tools])
             result.prompt_tokens = self.backend.count_tokens(prompt)
             seen = [v for _, trace in run.rounds for v in observed_values(trace)]
-            grammar = self.grammar(selection, said, now, "\n".join(seen))
-            trace = await executor.run(self._stream_steps(prompt, result, grammar, said))
+            grammar = self.grammar(selection, heard, now, "\n".join(seen))
+            trace = await executor.run(self._stream_steps(prompt, result, grammar, heard, said))
             result.latency_ms = (time.perf_counter() - t0) * 1000
             if trace.planner_error and not result.issues:
                 result.error = trace.planner_error
@@ -340,7 +344,7 @@ class Agent:
         return asyncio.run(self.arun(query, now, **kwargs))
 
     async def _stream_steps(
-        self, prompt: str, result: PlanResult, grammar: str | None, said: str = ""
+        self, prompt: str, result: PlanResult, grammar: str | None, said: str = "", written: str = ""
     ) -> AsyncIterator[Step]:
         """Stream the backend in a thread, parse as text arrives, validate and yield each step.
 
@@ -349,7 +353,10 @@ class Agent:
         whose step leaves a looked-up item out of its list (:func:`~tinyagent.coverage.completed`), is
         resumed: the step that moved on is never yielded, the missing lookup (or the step with its
         list whole) is written in its place and the planner goes on from there (at most
-        :data:`MAX_RESUMES` times a plan)."""
+        :data:`MAX_RESUMES` times a plan).
+
+        When ``said`` is the request ``written`` in capitals, lowered (:mod:`~tinyagent.capitals`), each
+        step's copied words get their capitals back before it is yielded, and the plan is the steps yielded."""
         loop = asyncio.get_running_loop()
         lookups = lookup_tools(self.registry.tools.values()) if grammar and said else {}
 
@@ -379,7 +386,8 @@ class Agent:
         deadline = time.monotonic() + self.config.plan_timeout
         parser = PlanParser()
         earlier: list[Step] = []
-        written = ""  # the complete lines read so far: a resumed plan's prompt ends with them
+        shown = ""  # the complete lines read so far: a resumed plan's prompt ends with them
+        capitals = written if written != said else ""
         resumes = 0
 
         def checked(steps: Sequence[Step]) -> list[Step]:
@@ -402,7 +410,7 @@ class Agent:
                 calls = [render_call(whole.tool, whole.args)]
             else:
                 return None
-            return prompt + written, resumed(grammar, len(earlier) + 1, calls)
+            return prompt + shown, resumed(grammar, len(earlier) + 1, calls)
 
         queue, stop = start(prompt, grammar)
         pending = ""
@@ -432,24 +440,29 @@ class Agent:
                     for step in steps:
                         if again := resume([*earlier, step]):
                             break
+                        if capitals:
+                            step = dataclasses.replace(step, args=tuple(as_written(a, capitals) for a in step.args))
                         yield checked([step])[0]
                     if not again and parser.finished:  # the join: did it leave a listed item out?
                         again = resume(earlier, ended=True)
                     if again:
                         break
-                    written += line
+                    shown += line
                 if again:
                     stop.set()
                     resumes += 1
                     result.resumed += 1
-                    result.text, pending = written, ""
+                    result.text, pending = shown, ""
                     parser = PlanParser()
-                    parser.feed(written)  # the steps already yielded
+                    parser.feed(shown)  # the steps already yielded
                     queue, stop = start(*again)
                     continue
                 if kind == "end":
                     break
             result.plan = parser.close()
+            if capitals:
+                result.plan = dataclasses.replace(result.plan, steps=tuple(earlier))
+                result.text = render_plan(result.plan, end_marker=False)
         except PlanError as exc:
             result.issues = result.issues or exc.issues
             result.plan = Plan(tuple(parser.steps))
