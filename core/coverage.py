@@ -84,18 +84,13 @@ def _items(request: str, pattern: str) -> list[tuple[int, int, tuple[str, ...]]]
     run's first words, then all of it; a sentence's first word is taken for a verb: "Email Bob", "Reply
     and cc Zekot")."""
     if pattern:  # "Anneliese slides.pptx" matches from its capitalized word: "slides.pptx" is one spelling
-        return [
-            (
-                m.start(),
-                m.end(),
-                tuple(
-                    t
-                    for i in range(len(m[0]))
-                    if re.fullmatch(pattern, t := m[0][i:]) and (i == 0 or m[0][i - 1] == " ")
-                ),
-            )
-            for m in re.finditer(pattern, request)
-        ]
+        found = []
+        for m in re.finditer(pattern, request):
+            starts = [i for i in range(len(m[0])) if i == 0 or m[0][i - 1] == " "]
+            spellings = tuple(t for i in starts if re.fullmatch(pattern, t := m[0][i:]))
+            if spellings:
+                found.append((m.start(), m.end(), spellings))
+        return found
     out = []
     for m in _NAMES.finditer(request):
         words, start = m[0].split(" "), m.start()
