@@ -207,6 +207,10 @@ class Agent:
     def _starts(self) -> frozenset[str]:
         return request_starts(p for t in self.registry.templates for p in t.phrasings)
 
+    @functools.cached_property
+    def _lookups(self) -> dict[str, Tool]:
+        return lookup_tools(self.registry.tools.values())
+
     def said(self, query: str) -> str:
         """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`)
         and its fillers dropped: what the planner, Tool RAG and the grammar read."""
@@ -358,7 +362,7 @@ class Agent:
         When ``said`` is the request ``written`` in capitals, lowered (:mod:`~tinyagent.capitals`), each
         step's copied words get their capitals back before it is yielded, and the plan is the steps yielded."""
         loop = asyncio.get_running_loop()
-        lookups = lookup_tools(self.registry.tools.values()) if grammar and said else {}
+        lookups = self._lookups if grammar and said else {}
 
         def start(prompt: str, grammar: str | None) -> tuple[asyncio.Queue[tuple[str, Any]], threading.Event]:
             queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()

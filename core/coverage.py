@@ -16,6 +16,7 @@ a bare comma only within a list that "and" or "cc" closes ("text Alice, Friday w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,6 +128,12 @@ def _lists(request: str, items: list[tuple[int, int, tuple[str, ...]]]) -> list[
     return groups
 
 
+@functools.lru_cache(maxsize=64)  # read at every step of a streaming plan, for each of its lookups
+def _request_lists(request: str, pattern: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The lists the request's items (file names when ``pattern``, else names) form."""
+    return tuple(map(tuple, _lists(request, _items(request, pattern))))
+
+
 @dataclass(frozen=True)
 class _Looked:
     step: Step
@@ -152,11 +159,11 @@ def _looked(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) ->
         whole = bool(pattern)
         # a name the request says twice is in its first list first: "let Bruno and Leilani know ..., then
         # email it to Leilani and Mrs. Smirnova" (the held-out synthetic split)
-        lists = _lists(request, _items(request, pattern))
+        lists = _request_lists(request, pattern)
         groups = [i for i, g in enumerate(lists) if any(_is(value, s, whole) for s in g)]
         said.append(value.lower())
         group = groups[min(said.count(value.lower()), len(groups)) - 1] if groups else -1
-        items = tuple(lists[group]) if groups else ()
+        items = lists[group] if groups else ()
         at = next((j for j, s in enumerate(items) if _is(value, s, whole)), -1)
         out.append(_Looked(step, whole, (whole, group) if groups else None, items, at))
     return out
