@@ -15,6 +15,7 @@ __all__ = [
     "FROM_REQUEST",
     "FROM_REQUEST_KEYWORD",
     "FROM_REQUEST_NAME",
+    "FROM_REQUEST_TEXT",
     "FROM_REQUEST_UNTIMED",
     "FROM_TIME",
     "Forms",
@@ -28,6 +29,7 @@ __all__ = [
     "Param",
     "Said",
     "Title",
+    "Text",
     "Tool",
     "ToolDefinitionError",
     "ToolInputError",
@@ -61,6 +63,12 @@ FROM_REQUEST_NAME = Source("name")
 #: ("the", "a", "an", "my", "our", "your", "his", "her", "their"): "do I have todos about the garden"
 #: can filter by "garden", never "the garden", which a task "Weed garden" does not hold.
 FROM_REQUEST_KEYWORD = Source("keyword")
+#: What the user wants said or written (a message, a note's content): copied as ``FROM_REQUEST``, but
+#: as a whole clause. A copy ends only where the request's clause can ("... and", "... to my Errands
+#: note", "... thanks", a punctuation mark, the end), so "sure, thursday morning works for me" is never
+#: cut to "sure, thursday"; and it never starts right after a subject, an auxiliary, an article or a
+#: conjunction inside the clause ("im running late" is never "running late").
+FROM_REQUEST_TEXT = Source("text")
 #: What a ``FROM_REQUEST_KEYWORD`` value never starts with (the grammar and the generator read it here)
 KEYWORD_SKIPS = ("the", "a", "an", "my", "our", "your", "his", "her", "their")
 _LEADING_SKIPS = re.compile(rf"^(?:(?:{'|'.join(KEYWORD_SKIPS)})\s+)+", re.IGNORECASE)
@@ -174,6 +182,7 @@ When = typing.Annotated[str, FROM_TIME]
 Title = typing.Annotated[str, FROM_REQUEST_UNTIMED]
 Name = typing.Annotated[str, FROM_REQUEST_NAME]
 Keyword = typing.Annotated[str, FROM_REQUEST_KEYWORD]
+Text = typing.Annotated[str, FROM_REQUEST_TEXT]
 
 
 class ToolInputError(ValueError):
@@ -204,7 +213,7 @@ def type_name(annotation: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """``source`` ("request", "name", "untimed", "keyword", "time" or "") only narrows what the grammar
+    """``source`` ("request", "text", "name", "untimed", "keyword", "time" or "") only narrows what the grammar
     lets a model write; it is not part of the schema a model is trained on, so marking a parameter
     needs no retrain."""
 
@@ -212,7 +221,7 @@ class Param:
     type: str
     description: str = ""
     source: str = ""
-    forms: tuple[str, ...] = ()  # a FROM_REQUEST value may also be one of these (:class:`Forms`)
+    forms: tuple[str, ...] = ()  # a FROM_REQUEST(_TEXT) value may also be one of these (:class:`Forms`)
     levels: Levels | None = None  # words that state the value (:class:`Levels`)
     matching: str = ""  # a pattern its literal strings match (:class:`Matching`, :class:`IfSaid`)
 
@@ -257,12 +266,13 @@ def _matching(annotation: Any) -> str:
 
 
 def _forms(annotation: Any) -> tuple[str, ...]:
-    """The :class:`Forms` marked on an ``Annotated`` parameter (only with ``FROM_REQUEST``), or ()."""
+    """The :class:`Forms` marked on an ``Annotated`` parameter (only with ``FROM_REQUEST`` or
+    ``FROM_REQUEST_TEXT``), or ()."""
     if typing.get_origin(annotation) is not typing.Annotated:
         return ()
     marks = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Forms)]
-    if marks and _source(annotation) != FROM_REQUEST:
-        raise ToolDefinitionError("Forms go with FROM_REQUEST")
+    if marks and _source(annotation) not in (FROM_REQUEST, FROM_REQUEST_TEXT):
+        raise ToolDefinitionError("Forms go with FROM_REQUEST or FROM_REQUEST_TEXT")
     if len(marks) > 1:
         raise ToolDefinitionError("one Forms mark per parameter: give it every form")
     return marks[0] if marks else ()  # a Forms stays one: the grammar reads its piece

@@ -13,6 +13,7 @@ from tinyagent.plan import Plan, Step, render_plan
 from tinyagent.plugins import (
     FROM_REQUEST,
     FROM_REQUEST_NAME,
+    FROM_REQUEST_TEXT,
     FROM_TIME,
     Forms,
     IfSaid,
@@ -475,6 +476,45 @@ def test_a_titles_abbreviation_is_copied_with_its_name():
     assert g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f")) and g3.accepts(_sms('"mom"', "landed safe"))
     assert not g3.accepts(_sms('"mom"', "landed safe \u2764")), "never half a character"
     assert not g3.accepts(_sms('"mom"', "landed safe \u2764\ufe0f, \U0001f469")), "nor half a joined emoji"
+
+
+def test_a_text_is_a_whole_clause():
+    """FROM_REQUEST_TEXT: a message ends where its clause can and never starts right after its subject."""
+
+    def send_sms(recipients: list[str], message: Annotated[str, FROM_REQUEST_TEXT]) -> str:
+        """SMS."""
+
+    def note(name: Said, content: Annotated[str, FROM_REQUEST_TEXT, Forms("Note: {}")]) -> str:
+        """Note."""
+
+    def plan(request: str, message: str) -> bool:
+        g = Grammar(plan_grammar([make_tool(send_sms)], [request], None))
+        return g.accepts(f'1. send_sms(["$1"], "{message}")\n2. join()'.replace('"$1"', '"Ana"'))
+
+    request = "text Ana sure, thursday morning works for me and add milk to my Errands note, thanks"
+    for whole in (
+        "sure, thursday morning works for me",  # before "and"
+        "sure",  # before a comma
+        "sure, thursday morning works for me and add milk",  # before "to my ..."
+        "sure, thursday morning works for me and add milk to my Errands note",  # before ", thanks"
+    ):
+        assert plan(request, whole), whole
+    for cut in ("sure, thursday", "sure, thursday morning", "sure, thursday morning works for", "add milk to my"):
+        assert not plan(request, cut), cut
+    assert plan("text Ana I'd like Dec 21-23 off", "I'd like Dec 21-23 off")
+    assert not plan("text Ana I'd like Dec 21-23 off", "I'd like Dec 21-23")
+    assert plan("text Ana 'happy birthday!! \U0001f389' please", "happy birthday!! \U0001f389"), "a quote ends it"
+    for request, message, cut in (
+        ("msg Ana im running late", "im running late", "running late"),
+        ("msg Ana - do u still need the ladder", "do u still need the ladder", "still need the ladder"),
+        ("text Ana that the keys are under the mat", "the keys are under the mat", "keys are under the mat"),
+    ):
+        assert plan(request, message) and not plan(request, cut), cut
+    assert plan("could you text Ana I'm outside", "I'm outside"), "a modal before the message is the request's"
+    g = Grammar(plan_grammar([make_tool(note)], ["note Tasks: call the bank in a note called Chores"], None))
+    for content in ("call the bank", "Note: call the bank"):
+        assert g.accepts(f'1. note("Chores", "{content}")\n2. join()'), content
+    assert not g.accepts('1. note("Chores", "call the")\n2. join()')
 
 
 def test_a_keyword_never_starts_at_an_article():

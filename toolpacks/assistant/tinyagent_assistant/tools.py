@@ -11,6 +11,7 @@ from typing import Annotated
 from tinyagent.plugins import (
     FROM_REQUEST,
     FROM_REQUEST_NAME,
+    FROM_REQUEST_TEXT,
     FROM_TIME,
     Forms,
     IfSaid,
@@ -18,6 +19,7 @@ from tinyagent.plugins import (
     Matching,
     Name,
     Said,
+    Text,
     Title,
     ToolInputError,
     When,
@@ -51,7 +53,7 @@ NameOrNone = Annotated[str | None, FROM_REQUEST_NAME]  # a folder, list or calen
 # An e-mail's body is copied from the request, or is the pack's attachment sentence around a file name
 # the request gives (the training data's convention): grounding it stopped bodies such as "the hocation
 # hocation ..." (measured on the dev set, round five).
-Body = Annotated[str, FROM_REQUEST, Forms("Please find {} attached.", piece=IfSaid(FILE))]
+Body = Annotated[str, FROM_REQUEST_TEXT, Forms("Please find {} attached.", piece=IfSaid(FILE))]
 WhenOrNone = Annotated[str | None, FROM_TIME]
 # "high priority", "priority: low": the levels the training data says (training/slots.py).
 Priority = Annotated[int, Levels("priority", 0, high=1, top=1, medium=5, low=9)]
@@ -132,7 +134,7 @@ def reply_to_email(cc: Emails, context: Body, attachments: SaidList) -> str:
     return backend().reply_to_email(cc, context, attachments)
 
 
-def forward_email(recipients: Emails, cc: Emails, context: Said, attachments: SaidList) -> str:
+def forward_email(recipients: Emails, cc: Emails, context: Text, attachments: SaidList) -> str:
     """Drafts a forward of the current e-mail (the newest message in the inbox, or the selected one).
     - recipients and cc are lists of e-mail addresses; attachments a list of file paths.
     """
@@ -152,7 +154,7 @@ def maps_show_directions(start_location: Name, end_location: Name, transport: st
     return backend().maps_show_directions(start_location, end_location, transport)
 
 
-def create_note(name: Said, content: Said, folder: NameOrNone) -> str:
+def create_note(name: Said, content: Text, folder: NameOrNone) -> str:
     """Creates a new note with a name and content in a folder (empty or None: the default folder)."""
     return backend().create_note(name, _content(content), folder or "")
 
@@ -164,7 +166,7 @@ def open_note(name: Said, folder: NameOrNone) -> str:
     return backend().open_note(name, folder or "")
 
 
-def append_note_content(name: Said, content: Said, folder: NameOrNone) -> str:
+def append_note_content(name: Said, content: Text, folder: NameOrNone) -> str:
     """Appends content to the note that best matches name.
     - There is no need to open the note first. folder may be empty or None to search every folder.
     """
@@ -187,7 +189,7 @@ def create_reminder(
     return backend().create_reminder(name, due_date or "", notes or "", list_name or "", priority, all_day)
 
 
-def send_sms(recipients: Phones, message: Said) -> str:
+def send_sms(recipients: Phones, message: Text) -> str:
     """Prepares an SMS to a list of phone numbers (a draft unless an SMS gateway is configured).
     - Send one SMS to several people by listing them all.
     """
