@@ -131,6 +131,9 @@ class IfSaid(Matching):
     dev batches fifteen and twenty) and leaves "open the budget spreadsheet" copied as a name."""
 
 
+_PLACE_NOUNS = "(?:station|stop|terminal|building|depot|wash|park|rank|platform|line|lane|road|street)"
+
+
 @dataclass(frozen=True, init=False)
 class Levels:
     """Words that state an ``int`` or ``str`` parameter's value beside a noun:
@@ -138,15 +141,18 @@ class Levels:
     priority", "high-priority", "priority: high" or "priority high" states 1; the grammar then lets
     a model write only the values the request states, or ``none`` (0 here) for its other tasks ("add
     milk to my list and a high priority reminder to call mom"); a request that states none leaves the
-    value free. Like a :class:`Source`, it narrows decoding only, so declaring one needs no retrain."""
+    value free. With no noun (``""``) a word states its value alone, unless a place noun follows it:
+    ``Levels("", "d", walk="w", ferry="r")`` reads "walking directions" and "by ferry", not "the ferry
+    building". Like a :class:`Source`, it narrows decoding
+    only, so declaring one needs no retrain."""
 
     noun: str
     none: int | str
     words: tuple[tuple[str, int | str], ...]
 
     def __init__(self, noun: str, none: int | str, **words: int | str) -> None:
-        if not re.fullmatch(r"\w+", noun) or not words:
-            raise ToolDefinitionError(f"Levels need a one-word noun and at least one word: {noun!r}")
+        if not re.fullmatch(r"\w*", noun) or not words:
+            raise ToolDefinitionError(f"Levels need a one-word noun (or none) and at least one word: {noun!r}")
         object.__setattr__(self, "noun", noun.lower())
         object.__setattr__(self, "none", none)
         object.__setattr__(self, "words", tuple((w.lower(), v) for w, v in words.items()))
@@ -155,7 +161,10 @@ class Levels:
         """The values ``text`` states, in the order it states them (any letter case)."""
         names = "|".join(re.escape(w) for w, _ in self.words)
         noun = re.escape(self.noun)
-        said = re.finditer(rf"\b(?:({names})[\s-]+{noun}|{noun}\s*[:=]?\s*({names}))\b", text, re.IGNORECASE)
+        if not noun:  # a word naming a place states nothing: "directions to the train station"
+            said = re.finditer(rf"\b({names})()\b(?![\s-]+{_PLACE_NOUNS}\b)", text, re.IGNORECASE)
+        else:
+            said = re.finditer(rf"\b(?:({names})[\s-]+{noun}|{noun}\s*[:=]?\s*({names}))\b", text, re.IGNORECASE)
         values = dict(self.words)
         return list(dict.fromkeys(values[(m[1] or m[2]).lower()] for m in said))
 

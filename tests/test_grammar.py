@@ -408,6 +408,28 @@ def test_levels_the_request_states_are_the_only_values(request_, ints, letters):
             assert g.accepts(plan) == (stated is None or value in stated), (call, value)
 
 
+@pytest.mark.parametrize(
+    "request_, stated",
+    [
+        ("directions to Sausalito by ferry", ['"r"']),
+        ("walking directions to Crissy Field", ['"w"']),
+        ("how do I drive to the train station", ['"d"']),  # a word naming a place states nothing
+        ("directions to the Ferry Building", None),
+        ("drive to the airport, wait, take BART instead", ['"d"', '"r"']),
+    ],
+)
+def test_levels_without_a_noun_are_stated_by_their_words(request_, stated):
+    """``Levels("", ...)``: a travel mode is what the request's words say, wherever they are."""
+
+    def directions(to: Said, mode: Annotated[str, Levels("", "d", drive="d", walking="w", ferry="r", bart="r",
+                                                                     train="r")]) -> str:  # fmt: skip
+        """Directions."""
+
+    g = Grammar(plan_grammar([make_tool(directions)], [request_], None))
+    for value in ('"d"', '"w"', '"r"', '"x"'):
+        assert g.accepts(f'1. directions("", {value})\n2. join()') == (stated is None or value in stated), value
+
+
 def test_levels_are_checked_and_not_part_of_the_schema():
     def leveled(p: Annotated[int, Levels("priority", 0, high=1)]) -> str:
         """Doc."""

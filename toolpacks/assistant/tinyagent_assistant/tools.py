@@ -57,6 +57,36 @@ Body = Annotated[str, FROM_REQUEST_TEXT, Forms("Please find {} attached.", piece
 WhenOrNone = Annotated[str | None, FROM_TIME]
 # "high priority", "priority: low": the levels the training data says (training/slots.py).
 Priority = Annotated[int, Levels("priority", 0, high=1, top=1, medium=5, low=9)]
+# How to travel, where the request says it: "directions to Sausalito by ferry" was planned driving, and
+# "drive to Oakland airport, wait, take BART instead" too (dev batches seventeen and twelve). None: "d".
+Transport = Annotated[
+    str,
+    Levels(
+        "",
+        "d",
+        drive="d",
+        driving="d",
+        car="d",
+        taxi="d",
+        cab="d",
+        uber="d",
+        lyft="d",
+        walk="w",
+        walking="w",
+        foot="w",
+        transit="r",
+        transport="r",
+        bus="r",
+        train="r",
+        subway="r",
+        metro="r",
+        tram="r",
+        ferry="r",
+        bart="r",
+        muni="r",
+        caltrain="r",
+    ),
+]
 
 __all__ = ["TOOLS", "SIDE_EFFECTS"]
 
@@ -146,7 +176,7 @@ def maps_open_location(location: Name) -> str:
     return backend().maps_open_location(location)
 
 
-def maps_show_directions(start_location: Name, end_location: Name, transport: str) -> str:
+def maps_show_directions(start_location: Name, end_location: Name, transport: Transport) -> str:
     """Shows directions between two locations and returns the map's URL.
     - An empty start_location means the current location.
     - transport is 'd' (drive), 'w' (walk) or 'r' (public transit).
