@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from .backends.base import Backend
 from .capitals import as_written, lowered
 from .config import Config
-from .coverage import completed, lookup_tools, missed
+from .coverage import completed, lookup_tools, missed, renamed
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
@@ -356,7 +356,8 @@ class Agent:
         lists together and moves on without the others (:func:`~tinyagent.coverage.missed`), or
         whose step leaves a looked-up item out of its list (:func:`~tinyagent.coverage.completed`), is
         resumed: the step that moved on is never yielded, the missing lookup (or the step with its
-        list whole) is written in its place and the planner goes on from there (at most
+        list whole) is written in its place and the planner goes on from there; so is a lookup of a
+        role the request names in commas (:func:`~tinyagent.coverage.renamed`; at most
         :data:`MAX_RESUMES` times a plan).
 
         When ``said`` is the request ``written`` in capitals, lowered (:mod:`~tinyagent.capitals`), each
@@ -408,7 +409,9 @@ class Agent:
             the lookups its lists left out; None when it left none out."""
             if resumes >= MAX_RESUMES or not lookups or grammar is None:
                 return None
-            if gone := missed(said, upto, lookups, ended):
+            if not ended and (named := renamed(said, upto[-1], lookups)):
+                calls = [render_call(named.tool, named.args)]
+            elif gone := missed(said, upto, lookups, ended):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]
             elif not ended and (whole := completed(said, upto, lookups)):
                 calls = [render_call(whole.tool, whole.args)]

@@ -12,10 +12,14 @@ items are the request's runs of capitalized words ("Amy Chen", "Dr. Okafor"), or
 matches of the parameter's pattern (an :class:`~tinyagent.plugins.IfSaid` file name) when the value
 is one. Items are listed together when only ", ", "and", "&", "+", "plus" or "cc" stand between them;
 a bare comma only within a list that "and" or "cc" closes ("text Alice, Friday works" lists nothing).
+
+And a role is not whom it names: a lookup of "the team lead" where the request goes on ", Haruki, that
+..." looks up "Haruki" (:func:`renamed`), written the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +30,7 @@ from .plan import Step, references
 from .plugins.tools import Tool
 from .when import MONTHS, WEEKDAYS
 
-__all__ = ["Missed", "completed", "lookup_tools", "missed"]
+__all__ = ["Missed", "completed", "lookup_tools", "missed", "renamed"]
 
 _WORD = r"[A-Z][\w'\u2019-]*"
 _NAMES = re.compile(rf"(?:(?:{'|'.join(TITLES)})\. )?{_WORD}(?: {_WORD})*")
@@ -36,6 +40,13 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)\W*$")
 # capitalized words that are not people: a day or month ("email Bob, Monday is off"), "I"
 _TITLE_WORDS = {t.lower() for t in TITLES}
 _NOT_NAMES = {w.lower() for w in (*WEEKDAYS, *MONTHS, "I", "I'm", "I'll", "I've", "I'd")}
+
+
+# A role the request names in commas right after it, outside a list: "email the team lead, Haruki, that
+# the build is green" (not "text my sister, Eitan, Jordan and Chinedu")
+_APPOSITIVE = re.compile(
+    rf"(?P<role>\b(?:the|my|our|your) (?:[a-z]+ ){{0,2}}[a-z]+), (?P<name>{_NAMES.pattern}), (?!and\b|[A-Z&+])"
+)
 
 
 @dataclass(frozen=True)
@@ -226,3 +237,17 @@ def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) 
         return None
     deps = references(args, [s.idx for s in earlier])[0]
     return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
+
+
+def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | None:
+    """``step`` looking up the name the request gives in commas after the role it looks up, or None:
+    "email the team lead, Haruki, that the build is green" looks up "Haruki", never "the team lead".
+    Planners looked the role up in 3 of 659 natural dev requests (batches twelve, twenty-one and
+    twenty-three), and a grammar that ruled the role out made them look up another phrase ("the build")."""
+    value = step.args[0] if step.tool in lookups and len(step.args) == 1 else None
+    if not isinstance(value, str):
+        return None
+    for m in _APPOSITIVE.finditer(request):
+        if m["role"].lower() == value.strip().lower():
+            return dataclasses.replace(step, args=(m["name"],))
+    return None

@@ -283,3 +283,37 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
     assert run.rounds[0][0].resumed == 1
     assert Grammar(backend.grammars[1]).accepts(rest)
     assert not Grammar(backend.grammars[1]).accepts('3. message(["$1"], "hi")\n4. join()')
+
+
+@pytest.mark.parametrize(
+    "request_, value, expected",
+    [
+        ("email the team lead, Haruki, that the build is green", "the team lead", "Haruki"),
+        ("I need to email the landlord, Mr. Haddad, that the heater is broken", "The Landlord", "Mr. Haddad"),
+        ("email the team lead, Haruki, about the standup", "Haruki", None),  # the name already
+        ("email the team lead that the build is green", "the team lead", None),  # no name given
+        ("text my sister, Eitan, Jordan and Chinedu that I'm late", "my sister", None),  # a list
+    ],
+)
+def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):
+    from tinyagent.coverage import renamed
+    from tinyagent.plan import Step
+
+    step = renamed(request_, Step(1, "get_email_address", (value,)), lookup_tools(assistant.tools.values()))
+    assert (step.args[0] if step else None) == expected
+    assert renamed(request_, Step(1, "compose_new_email", (value,)), lookup_tools(assistant.tools.values())) is None
+
+
+def test_the_agent_looks_up_the_name_not_the_role(people):
+    first = '1. look_up("the team lead")\n2. message(["$1"], "the build is green")\n3. join()'
+    rest = '1. look_up("Haruki")\n2. message(["$1"], "the build is green")\n3. join()'
+    asked = []
+    backend = ScriptedBackend(responses=[first, rest])
+    run = Agent(people, backend).run(
+        "message the team lead, Haruki, that the build is green", NOW, consent=lambda t, a: asked.append(a) or True
+    )
+    assert asked == [[["haruki@example.com"], "the build is green"]], "the role was never looked up"
+    assert run.rounds[0][0].resumed == 1 and run.rounds[0][0].plan.steps[0].args == ("Haruki",)
+    assert backend.prompts[1] == backend.prompts[0], "the planner goes on from the name's lookup"
+    assert Grammar(backend.grammars[1]).accepts(rest)
+    assert not Grammar(backend.grammars[1]).accepts(first)
