@@ -37,7 +37,7 @@ from .plugins.host import Registry
 from .plugins.tools import Tool
 from .plugins.types import Example, PromptRule
 from .prompt import COMPACT_STYLES, build_prompt, compact_prompt, examples_for, rules_for
-from .retract import request_starts, take_back, without_fillers
+from .retract import plainly, request_starts, take_back, without_fillers
 from .when import resolve_times
 
 __all__ = [
@@ -212,9 +212,10 @@ class Agent:
         return lookup_tools(self.registry.tools.values())
 
     def said(self, query: str) -> str:
-        """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`)
-        and its fillers dropped: what the planner, Tool RAG and the grammar read."""
-        return take_back(without_fillers(query), self._starts)
+        """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`),
+        its fillers dropped and its courtesy put plainly (:func:`~tinyagent.retract.plainly`): what the
+        planner, Tool RAG and the grammar read."""
+        return take_back(plainly(without_fillers(query)), self._starts)
 
     @property
     def prompt_style(self) -> str:

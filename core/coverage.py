@@ -243,11 +243,13 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | Non
     """``step`` looking up the name the request gives in commas after the role it looks up, or None:
     "email the team lead, Haruki, that the build is green" looks up "Haruki", never "the team lead".
     Planners looked the role up in 3 of 659 natural dev requests (batches twelve, twenty-one and
-    twenty-three), and a grammar that ruled the role out made them look up another phrase ("the build")."""
+    twenty-three; "the new" of "the new hire, Oskar," in batch twenty-four), and a grammar that ruled
+    the role out made them look up another phrase ("the build")."""
     value = step.args[0] if step.tool in lookups and len(step.args) == 1 else None
     if not isinstance(value, str):
         return None
-    for m in _APPOSITIVE.finditer(request):
-        if m["role"].lower() == value.strip().lower():
+    words = value.lower().split()
+    for m in _APPOSITIVE.finditer(request):  # the role, or its first words ("the new" of "the new hire")
+        if words and m["role"].lower().split()[: len(words)] == words:
             return dataclasses.replace(step, args=(m["name"],))
     return None

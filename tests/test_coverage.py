@@ -290,6 +290,7 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
     [
         ("email the team lead, Haruki, that the build is green", "the team lead", "Haruki"),
         ("I need to email the landlord, Mr. Haddad, that the heater is broken", "The Landlord", "Mr. Haddad"),
+        ("email the new hire, Oskar, that his badge is ready", "the new", "Oskar"),  # the role cut short
         ("email the team lead, Haruki, about the standup", "Haruki", None),  # the name already
         ("email the team lead that the build is green", "the team lead", None),  # no name given
         ("text my sister, Eitan, Jordan and Chinedu that I'm late", "my sister", None),  # a list

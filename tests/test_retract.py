@@ -7,7 +7,7 @@ import pytest
 from tinyagent.agent import Agent
 from tinyagent.backends.scripted import ScriptedBackend
 from tinyagent.plugins.host import get_plugin_manager, load_registry
-from tinyagent.retract import request_starts, take_back, without_fillers
+from tinyagent.retract import plainly, request_starts, take_back, without_fillers
 
 STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", "walk to {place}", "I need {x}"])
 
@@ -68,6 +68,26 @@ def test_anything_else_is_left_as_said(said):
 )
 def test_fillers_are_dropped_with_their_commas(said, meant):
     assert without_fillers(said) == meant
+
+
+@pytest.mark.parametrize(
+    "said, meant",
+    [
+        (
+            "Good morning! Would you be so kind as to email Mrs. Abernathy the report?",
+            "could you please email Mrs. Abernathy the report?",
+        ),
+        ("I'd really appreciate it if you could text Bo hi", "could you please text Bo hi"),
+        ("hey siri, text my wife I'm close", "text my wife I'm close"),
+        ("Thanks. Would it be possible to move it to 5?", "Thanks. could you please move it to 5?"),
+        ("text Ana: would you be able to come?", "text Ana: would you be able to come?"),  # her words
+        ("hey, text Bo hi", "hey, text Bo hi"),  # a greeting the planner was trained on
+        ("Hello there, could you please text Bo", "Hello there, could you please text Bo"),
+        ("Good morning", "Good morning"),  # nothing after it: nothing to drop
+    ],
+)
+def test_courtesy_is_put_plainly(said, meant):
+    assert plainly(said) == meant
 
 
 def test_only_words_that_begin_requests_restart_one():
