@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import capitals, shorthand
 from .backends.base import Backend
-from .capitals import as_written, lowered
 from .config import Config
 from .coverage import completed, lookup_tools, missed, renamed
 from .executor import ConsentFn, Executor, StepTrace, Trace
@@ -165,6 +165,14 @@ class RunResult:
         return bool(last.steps) and last.ok and not self.unresolved()
 
 
+def _as_written(value: Any, written: str) -> Any:
+    """A plan argument copied from what the planner heard of ``written`` (:meth:`Agent.heard`), with
+    the request's own short forms and capitals."""
+    low = capitals.lowered(written)
+    value = shorthand.as_written(value, low)
+    return capitals.as_written(value, written) if low != written else value
+
+
 class Agent:
     def __init__(
         self,
@@ -217,6 +225,12 @@ class Agent:
         planner, Tool RAG and the grammar read."""
         return take_back(plainly(without_fillers(query)), self._starts)
 
+    @staticmethod
+    def heard(said: str) -> str:
+        """What the planner reads of the request ``said``: in lowercase if in capitals
+        (:mod:`~tinyagent.capitals`), its texting shorthand in full (:mod:`~tinyagent.shorthand`)."""
+        return shorthand.expanded(capitals.lowered(said))
+
     @property
     def prompt_style(self) -> str:
         """The config's choice, else the backend's (its model was trained on one), else the original."""
@@ -263,7 +277,7 @@ class Agent:
         now = now or current_time()
         t0 = time.perf_counter()
         said = self.said(query)
-        heard = lowered(said)  # what the planner reads; a request in capitals in lowercase
+        heard = self.heard(said)
         selection = self.selector.select(heard)
         t1 = time.perf_counter()
         if selection.untrained:
@@ -310,7 +324,7 @@ class Agent:
         now = now or current_time()
         run = RunResult(query)
         said = self.said(query)
-        heard = lowered(said)  # what the planner reads; a request in capitals in lowercase
+        heard = self.heard(said)
         selection = self.selector.select(heard)  # replanning keeps the selection
         if selection.untrained:
             run.answer = untrained_message(self.registry, selection.untrained)
@@ -361,8 +375,9 @@ class Agent:
         role the request names in commas (:func:`~tinyagent.coverage.renamed`; at most
         :data:`MAX_RESUMES` times a plan).
 
-        When ``said`` is the request ``written`` in capitals, lowered (:mod:`~tinyagent.capitals`), each
-        step's copied words get their capitals back before it is yielded, and the plan is the steps yielded."""
+        When ``said`` is the request ``written`` as the planner hears it (:meth:`heard`: lowered, its
+        shorthand in full), each step's copied words get their capitals and short forms back before it
+        is yielded, and the plan is the steps yielded."""
         loop = asyncio.get_running_loop()
         lookups = self._lookups if grammar and said else {}
 
@@ -393,7 +408,7 @@ class Agent:
         parser = PlanParser()
         earlier: list[Step] = []
         shown = ""  # the complete lines read so far: a resumed plan's prompt ends with them
-        capitals = written if written != said else ""
+        restore = written if written != said else ""
         resumes = 0
 
         def checked(steps: Sequence[Step]) -> list[Step]:
@@ -448,8 +463,8 @@ class Agent:
                     for step in steps:
                         if again := resume([*earlier, step]):
                             break
-                        if capitals:
-                            step = dataclasses.replace(step, args=tuple(as_written(a, capitals) for a in step.args))
+                        if restore:
+                            step = dataclasses.replace(step, args=tuple(_as_written(a, restore) for a in step.args))
                         yield checked([step])[0]
                     if not again and parser.finished:  # the join: did it leave a listed item out?
                         again = resume(earlier, ended=True)
@@ -468,7 +483,7 @@ class Agent:
                 if kind == "end":
                     break
             result.plan = parser.close()
-            if capitals:
+            if restore:
                 result.plan = dataclasses.replace(result.plan, steps=tuple(earlier))
                 result.text = render_plan(result.plan, end_marker=False)
         except PlanError as exc:

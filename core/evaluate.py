@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from .agent import Agent, AllTools
-from .capitals import lowered
 from .jsonl import read_jsonl
 from .metrics import args_match, dag_match, parse_free, tool_recall_precision
 from .plan import parse_plan
@@ -78,7 +77,7 @@ def evaluate(agent: Agent, rows: list[dict[str, Any]], progress: Callable[[int],
         precisions.append(p)
         selected.append(len(names))
         tokens.append(result.prompt_tokens)
-        said = lowered(agent.said(row["query"]))  # the request as the planner read it, corrections applied
+        said = agent.heard(agent.said(row["query"]))  # the request as the planner read it
         tokens_all.append(agent.backend.count_tokens(agent.prompt(said, now, all_tools.select(said))))
         ok = pred is not None and dag_match(pred, gold)
         args_ok = ok and args_match(pred, gold, parse_free(row.get("free")))  # type: ignore[arg-type]

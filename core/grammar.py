@@ -111,7 +111,7 @@ _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TEXT_ENDS = re.compile(
     r"\s*(?:$|[,;:.!?)&+/\u2013\u2014\"'\u2018\u2019\u201c\u201d-]"
     r"|(?i:and|then|also|plus|but|or|so|cc|attach|thanks|thank|thx|ty|many|cheers|please|pls|plz|asap|if|n)(?![\w'])"
-    r"|(?i:to|in|into|onto|at|under|as)\s+(?:(?i:the|a|an|my|our|your|his|her|their|this|that)\s|[A-Z0-9+(]|$))"
+    r"|(?i:to|2|in|into|onto|at|under|as)\s+(?:(?i:the|a|an|my|our|your|his|her|their|this|that)\s|[A-Z0-9+(]|$))"
 )
 # Nor does it start right after a subject, an auxiliary, an article or a conjunction inside the clause:
 # "im running late" was messaged as "running late" and "do u still need the ladder" as "still need the

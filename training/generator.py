@@ -26,6 +26,7 @@ from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, s
 from ..plugins.host import Registry
 from ..plugins.tools import keyword
 from ..plugins.types import Chain, TaskTemplate
+from ..shorthand import SHORTHAND
 from ..when import DATETIME_FORMAT
 from .slots import SlotValue, fill_slot
 
@@ -93,25 +94,6 @@ CORRECTIONS = [
     ", scratch that, ",
     "... oops, ",
 ]
-# Texting shorthand for a template's own words (never a slot value): "whats lisa's numbr", "reply w/ thanks"
-SHORTHAND = {
-    "you": "u",
-    "your": "ur",
-    "please": "pls",
-    "with": "w/",
-    "tomorrow": "tmrw",
-    "number": "numbr",
-    "what's": "whats",
-    "message": "msg",
-    "text": "txt",
-    "thanks": "thx",
-    "minutes": "mins",
-    "are": "r",
-    "about": "abt",
-    "meeting": "mtg",
-    "directions": "dirs",
-    "and": ("n", "&", "+"),  # "txt Jess n Omar" (dev batch six), "msg Ilse + Tomas" (dev batch twelve)
-}  # not "to" -> "2" nor "for" -> "4": digits next to times ("2 3pm") would teach wrong dates
 
 
 # Values people put in quotes ("new note 'Gift ideas': ...", "subject 'Tickets'"): the request gets
@@ -160,8 +142,9 @@ class Example:
 
 
 def _short(word: str, rng: random.Random) -> str:
-    short = SHORTHAND.get(word.lower(), word)
-    return short if isinstance(short, str) else rng.choice(short)
+    """``word`` as the data writes it short, if it does (:data:`~tinyagent.shorthand.SHORTHAND`)."""
+    shorts = SHORTHAND.get(word.lower(), (word,))
+    return shorts[0] if len(shorts) == 1 else rng.choice(shorts)
 
 
 def _typo(word: str, rng: random.Random) -> str:
