@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from tinyagent.cli import cli
 from tinyagent.plugins.host import get_plugin_manager, load_registry
+from tinyagent.shorthand import expanded
 from tinyagent.training.generator import DataConfig, generate
 from tinyagent.training.teacher import parse_teacher_output, teacher_examples
 
@@ -78,10 +79,12 @@ def test_eval_on_a_configured_backend_scores_its_mistakes(dataset, tmp_path):
     plans = {r["query"]: r["plan"] for r in rows}
     wrong = set(list(plans)[:10])
 
+    heard = {expanded(q): q for q in plans}  # the planner reads shorthand in full
+
     def answer(body):  # a "model" that gets 10 of 40 wrong: one bad arity, nine wrong structures
-        query = body["prompt"].rsplit("Question: ", 1)[1].strip()
-        if query not in plans:  # a spoken correction taken out: the agent plans its last words
-            query = next(q for q in plans if q.endswith(" " + query))
+        asked = body["prompt"].rsplit("Question: ", 1)[1].strip()
+        # a spoken correction taken out: the agent plans its last words
+        query = heard.get(asked) or next(q for h, q in heard.items() if h.endswith(" " + asked))
         if query == next(iter(wrong)):
             return '1. send_sms("x")\n2. join()'
         return '1. maps_open_location("x")\n2. join()' if query in wrong else plans[query]

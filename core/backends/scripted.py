@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..shorthand import expanded
 from .base import Backend, BackendError
 
 __all__ = ["ScriptedBackend", "load_script"]
@@ -19,7 +20,8 @@ _QUESTION = re.compile(r"^Question:\s*(.*?)\s*$", re.M)
 
 
 def _norm(query: str) -> str:
-    return " ".join(query.lower().split())
+    """A query as a script key: what the planner reads of it (in lowercase, its shorthand in full)."""
+    return " ".join(expanded(query.lower()).split())
 
 
 def load_script(path: str | Path) -> dict[str, list[str]]:
