@@ -13,8 +13,9 @@ matches of the parameter's pattern (an :class:`~tinyagent.plugins.IfSaid` file n
 is one. Items are listed together when only ", ", "and", "&", "+", "plus" or "cc" stand between them;
 a bare comma only within a list that "and" or "cc" closes ("text Alice, Friday works" lists nothing).
 
-And a role is not whom it names: a lookup of "the team lead" where the request goes on ", Haruki, that
-..." looks up "Haruki" (:func:`renamed`), written the same way.
+And a role or a pronoun is not whom it names: a lookup of "the team lead" where the request goes on ",
+Haruki, that ..." looks up "Haruki", and one of "him" the name said before it (:func:`renamed`),
+written the same way.
 """
 
 from __future__ import annotations
@@ -239,15 +240,48 @@ def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) 
     return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
 
 
+_PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:at|in|near|from|on|of)\s+$", re.IGNORECASE)
+
+
+def _antecedent(request: str, pronoun: str) -> str | None:
+    """The person a pronoun stands for: the last name the request says before it, alone and not a
+    place ("email Tancredi and text him", "Imogen's number ... send her"; not "Ana and Bo ... them",
+    nor Zuni of "lunch with Ottavio at Zuni and text him")."""
+    at = next((m.start() for m in _PRONOUN.finditer(request) if m[0] == pronoun), -1)
+    before = request[:at] if at > 0 else ""
+    found = []
+    for m in _NAMES.finditer(before):
+        words = m[0].split(" ")
+        if _SENTENCE_START.search(before[: m.start()]) and not words[0].endswith("."):
+            words = words[1:]  # a sentence's first word is a verb: "Email Rufus"
+        name = " ".join(words)
+        name = re.sub(r"['\u2019]s$", "", name)
+        if name and name.lower() not in _NOT_NAMES and not _PLACE_BEFORE.search(before[: m.start()]):
+            found.append((m.start(), m.end(), name))
+    if not found:
+        return None
+    start, _, name = found[-1]
+    if len(found) > 1 and _STRONG.fullmatch(before[found[-2][1] : start]) and before[found[-2][1] : start].strip():
+        return None  # the last of a list: "them" or "him" of several people is no one person
+    return name
+
+
 def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | None:
-    """``step`` looking up the name the request gives in commas after the role it looks up, or None:
-    "email the team lead, Haruki, that the build is green" looks up "Haruki", never "the team lead".
+    """``step`` looking up the name the request gives in commas after the role it looks up, or the one
+    a pronoun it looks up stands for (:func:`_antecedent`), or None: "email the team lead, Haruki, that
+    the build is green" looks up "Haruki", never "the team lead"; "... Quentin ... email him" "Quentin".
     Planners looked the role up in 3 of 659 natural dev requests (batches twelve, twenty-one and
     twenty-three; "the new" of "the new hire, Oskar," in batch twenty-four), and a grammar that ruled
     the role out made them look up another phrase ("the build")."""
     value = step.args[0] if step.tool in lookups and len(step.args) == 1 else None
     if not isinstance(value, str):
         return None
+    if _PRONOUN.fullmatch(value):
+        name = _antecedent(request, value)
+        return dataclasses.replace(step, args=(name,)) if name else None
     words = value.lower().split()
     for m in _APPOSITIVE.finditer(request):  # the role, or its first words ("the new" of "the new hire")
         if words and m["role"].lower().split()[: len(words)] == words:

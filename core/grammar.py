@@ -14,7 +14,8 @@ the token limit.
 Grounded values: given the request, a string parameter marked ``FROM_REQUEST`` can only be whole
 words of the request, copied in order (first letters in either case), so a model cannot invent a
 name, a title or a message; one marked ``FROM_REQUEST_NAME`` is copied the same way but never
-holds "by text", "via" or a pronoun ("Nopa by text", "him"); one marked ``FROM_REQUEST_TEXT`` (a
+holds "by text", "via" or a pronoun ("Nopa by text", "tell him"; a lone "him" is the person the agent
+finds it stands for); one marked ``FROM_REQUEST_TEXT`` (a
 message) is copied the same way as a whole clause, never cut off before its end ("sure, thursday" of
 "sure, thursday morning works for me"); one marked ``FROM_TIME`` can only be
 one of the date-times resolved from the request (or empty). A ``FROM_REQUEST`` parameter with
@@ -98,6 +99,7 @@ _MEANS = (
 _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?here|called|named|titled)\b|\bI\b|\S+@\S+"
 )
+_PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
 _ARTICLE = re.compile(rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)})(?![\w'])", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
@@ -111,7 +113,7 @@ _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 _TEXT_ENDS = re.compile(
     r"\s*(?:$|[,;:.!?)&+/\u2013\u2014\"'\u2018\u2019\u201c\u201d-]"
     r"|(?i:and|then|also|plus|but|or|so|cc|attach|thanks|thank|thx|ty|many|cheers|please|pls|plz|asap|if|n)(?![\w'])"
-    r"|(?i:to|2|in|into|onto|at|under|as)\s+(?:(?i:the|a|an|my|our|your|his|her|their|this|that)\s|[A-Z0-9+(]|$))"
+    r"|(?i:to|2|in|into|onto|at|under|as)\s+(?:(?i:the|a|an|my|our|your|his|her|their|this|that)\s|(?i:it|them)\b|[A-Z0-9+(]|$))"
 )
 # Nor does it start right after a subject, an auxiliary, an article or a conjunction inside the clause:
 # "im running late" was messaged as "running late" and "do u still need the ladder" as "still need the
@@ -334,6 +336,14 @@ def plan_grammar(
             # a name is never only an article or a possessive: "the Trip folder note called Itinerary"
             # was filed in the folder "The" (dev batch sixteen)
             grounded["name"] = _span_rule(names, rules, prefix="n", bare=_ARTICLE)
+            # ... but it may be a lone "him", "her" or "them", whom the agent looks up by the name said
+            # before it (coverage.renamed): kept out, "text him to read it" looked up "read" and "let
+            # Fitzgerald know by text and by email" "the office" (dev batch twenty-six)
+            pronouns = sorted({m[0] for text in request for m in _PRONOUN.finditer(text)})
+            if pronouns:
+                rules["npronoun"] = " | ".join(json.dumps(json.dumps(p)) for p in pronouns)
+                rules["nname"] = f"{grounded['name']} | npronoun"
+                grounded["name"] = "nname"
         cut = "|".join(re.escape(t) for t in time_texts if t)
         if "untimed" in marked and cut:
             # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"

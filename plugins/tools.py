@@ -57,7 +57,8 @@ FROM_REQUEST_UNTIMED = Source("untimed")
 #: A person, place, file or list the request names: copied as ``FROM_REQUEST``, never across "by",
 #: "via", "on foot" or a pronoun ("I", "me", "him", "her", "them", "us"; lowercase, so "Via Roma" and
 #: the surname "Her" stay whole): "send Delphine the address of Nopa by text" cannot look up "Nopa by
-#: text", nor "text him" look up "him". Not for titles or note names ("Books by Murakami").
+#: text"; a lone "him", "her" or "them" is written as said and looked up as the person it stands for
+#: (the name said before it). Not for titles or note names ("Books by Murakami").
 FROM_REQUEST_NAME = Source("name")
 #: Words to search by: copied as ``FROM_REQUEST``, never starting with an article or a possessive
 #: ("the", "a", "an", "my", "our", "your", "his", "her", "their"): "do I have todos about the garden"

@@ -294,6 +294,12 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
         ("email the team lead, Haruki, about the standup", "Haruki", None),  # the name already
         ("email the team lead that the build is green", "the team lead", None),  # no name given
         ("text my sister, Eitan, Jordan and Chinedu that I'm late", "my sister", None),  # a list
+        ("forward this to Tancredi and text him to read it", "him", "Tancredi"),  # whom a pronoun stands for
+        ("look up Imogen's number and send her a text", "her", "Imogen"),
+        ("Email Rufus and text him", "him", "Rufus"),  # the sentence's first word is its verb
+        ("lunch with Ottavio at Zuni and text him", "him", "Ottavio"),  # not the place
+        ("text Ana and Bo and tell them hi", "them", None),  # no one person
+        ("text him hi", "him", None),  # no one said
     ],
 )
 def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):

@@ -450,8 +450,9 @@ def test_levels_are_checked_and_not_part_of_the_schema():
 
 
 def test_a_name_never_runs_into_a_means_or_a_pronoun():
-    """ "the address of Nopa by text": the place is "Nopa"; "text him": never a contact called "him".
-    A message copies the same words freely, and a place said by where it is stays whole."""
+    """ "the address of Nopa by text": the place is "Nopa"; "text him": "him" alone (the agent looks up
+    whom it stands for), never within a name. A message copies the same words freely, and a place said
+    by where it is stays whole."""
 
     def route(place: Name, message: Said) -> str:
         """Route."""
@@ -465,8 +466,10 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
     request = "send Delphine the address of Nopa by text, tell him I'm at Zuni Cafe via email or Mama's on foot"
     for place in ("Nopa", "Zuni Cafe", "Mama's", "Delphine", "tell"):
         assert g(request).accepts(plan(place)), place
-    for place in ("Nopa by text", "Nopa by", "him", "Zuni Cafe via email", "Mama's on foot", "I'm at Zuni Cafe"):
+    for place in ("Nopa by text", "Nopa by", "tell him", "him I'm", "Zuni Cafe via email", "Mama's on foot"):
         assert not g(request).accepts(plan(place)), place
+    assert g(request).accepts(plan("him")) and not g(request).accepts(plan("her")), "a pronoun it says, alone"
+    assert not g(request).accepts(plan("I'm at Zuni Cafe"))
     assert g(request).accepts(plan("Nopa", "tell him I'm at Zuni Cafe via email")), "a message may hold them"
     for whole in ("Walgreens by the station", "Via Roma", "Dr. Her"):
         assert g(f"directions to {whole} by BART").accepts(plan(whole)), whole
