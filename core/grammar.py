@@ -90,14 +90,16 @@ _TITLE = re.compile(rf"(?<![\w.])(?:{'|'.join(TITLES)})(?=\. [A-Z])")
 # Roma" and the surname "Her" stay whole). Nor does a name hold an e-mail address: a cc written as one
 # was looked up as a contact, get_email_address("accounting@firm.example"), and "directions from here"
 # started from a place called "here" (dev batch eighteen), nor "drive to SFO from here" at "SFO from"
-# (twenty-three), nor "how do I drive there from Oakland" from "there" (twenty-six). Nor does a name say what it is called: "make a
-# note in Recipes called Pancakes" was filed in the folder "Recipes called Pancakes" (dev batch eighteen).
+# (twenty-three), nor "how do I drive there from Oakland" from "there" (twenty-six). Nor does a name
+# say what it is called: "make a note in Recipes called Pancakes" was filed in the folder "Recipes called
+# Pancakes" (dev batch eighteen).
 _MEANS = (
     "car|bus|train|bike|bicycle|text|sms|email|e-mail|mail|phone|taxi|cab|uber|lyft|subway|metro|transit|tram|"
     "ferry|bart|muni|caltrain|foot"
 )
 _NOT_IN_NAME = re.compile(
-    rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b|\bI\b|\S+@\S+"
+    rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
+    r"|\bI\b|\S+@\S+"
 )
 _PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
