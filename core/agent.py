@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from . import capitals, shorthand
 from .backends.base import Backend
 from .config import Config
-from .coverage import completed, lookup_tools, missed, renamed
+from .coverage import completed, feeds, lookup_tools, missed, renamed, retyped
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
@@ -219,6 +219,18 @@ class Agent:
     def _lookups(self) -> dict[str, Tool]:
         return lookup_tools(self.registry.tools.values())
 
+    @functools.cached_property
+    def _feeds(self) -> dict[tuple[str, int], frozenset[str]]:
+        """The lookups the packs' plans feed each parameter whose values are a pattern's (an address, a
+        number): only there does a reference carry one kind of value (a body takes a summary or a link)."""
+        plans = [t.plan for t in self.registry.templates] + [e.plan for e in self.registry.examples]
+        tools = self.registry.tools
+        return {
+            (name, i): fed
+            for (name, i), fed in feeds(plans).items()
+            if name in tools and i < len(tools[name].params) and tools[name].params[i].matching
+        }
+
     def said(self, query: str) -> str:
         """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`),
         its fillers dropped and its courtesy put plainly (:func:`~tinyagent.retract.plainly`): what the
@@ -372,7 +384,8 @@ class Agent:
         whose step leaves a looked-up item out of its list (:func:`~tinyagent.coverage.completed`), is
         resumed: the step that moved on is never yielded, the missing lookup (or the step with its
         list whole) is written in its place and the planner goes on from there; so is a lookup of a
-        role the request names in commas (:func:`~tinyagent.coverage.renamed`; at most
+        role or a pronoun the request names (:func:`~tinyagent.coverage.renamed`), and a step that takes
+        a lookup of the wrong kind (:func:`~tinyagent.coverage.retyped`; at most
         :data:`MAX_RESUMES` times a plan).
 
         When ``said`` is the request ``written`` as the planner hears it (:meth:`heard`: lowered, its
@@ -427,6 +440,8 @@ class Agent:
                 return None
             if not ended and (named := renamed(said, upto[-1], lookups)):
                 calls = [render_call(named.tool, named.args)]
+            elif not ended and (typed := retyped(upto, lookups, self._feeds)):
+                calls = [render_call(typed.tool, typed.args)]
             elif gone := missed(said, upto, lookups, ended):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]
             elif not ended and (whole := completed(said, upto, lookups)):

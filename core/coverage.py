@@ -14,8 +14,9 @@ is one. Items are listed together when only ", ", "and", "&", "+", "plus" or "cc
 a bare comma only within a list that "and" or "cc" closes ("text Alice, Friday works" lists nothing).
 
 And a role or a pronoun is not whom it names: a lookup of "the team lead" where the request goes on ",
-Haruki, that ..." looks up "Haruki", and one of "him" the name said before it (:func:`renamed`),
-written the same way.
+Haruki, that ..." looks up "Haruki", and one of "him" the name said before it (:func:`renamed`); nor is
+a looked-up e-mail address a number to text (:func:`retyped`, from what the packs' plans feed each
+parameter, :func:`feeds`). Both are written the same way.
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .grammar import TITLES
-from .plan import Step, references
+from .plan import PlanError, Step, parse_plan, references
 from .plugins.tools import Tool
 from .when import MONTHS, WEEKDAYS
 
-__all__ = ["Missed", "completed", "lookup_tools", "missed", "renamed"]
+__all__ = ["Missed", "completed", "feeds", "lookup_tools", "missed", "renamed", "retyped"]
 
 _WORD = r"[A-Z][\w'\u2019-]*"
 _NAMES = re.compile(rf"(?:(?:{'|'.join(TITLES)})\. )?{_WORD}(?: {_WORD})*")
@@ -287,3 +289,51 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | Non
         if words and m["role"].lower().split()[: len(words)] == words:
             return dataclasses.replace(step, args=(m["name"],))
     return None
+
+
+def feeds(plans: Iterable[str]) -> dict[tuple[str, int], frozenset[str]]:
+    """Which tools' results each parameter (tool, position) takes in ``plans``: the packs' own
+    templates and examples say that an SMS goes to looked-up phone numbers and an e-mail to addresses."""
+    found: defaultdict[tuple[str, int], set[str]] = defaultdict(set)
+    for text in plans:
+        try:
+            plan = parse_plan(text, require_join=False)
+        except PlanError:
+            continue
+        tool = {step.idx: step.tool for step in plan.steps}
+        for step in plan.steps:
+            for i, arg in enumerate(step.args):
+                found[step.tool, i] |= {tool[n] for n in references(arg, tool)[0] if n in tool}
+    return {key: frozenset(tools) for key, tools in found.items()}
+
+
+def retyped(
+    steps: Sequence[Step], lookups: Mapping[str, Tool], fed: Mapping[tuple[str, int], frozenset[str]]
+) -> Step | None:
+    """What to write in place of the last of ``steps`` when it takes a lookup's result where the packs'
+    plans take only another lookup's (:func:`feeds`): itself taking that lookup of the same value when
+    an earlier step made it, else that lookup; None when its references are all of a kind the packs
+    use. "look up Imogen's number and email and send her a text" texted the looked-up e-mail address
+    (dev batch twenty-six), and three plans of the synthetic held-out split did the like."""
+    *earlier, last = steps
+    by_id = {s.idx: s for s in earlier}
+    args = list(last.args)
+    for i, arg in enumerate(args):
+        wanted = [t for t in fed.get((last.tool, i), ()) if t in lookups]
+        for n in sorted(references(arg, by_id)[0]):
+            source = by_id.get(n)
+            if len(wanted) != 1 or source is None or source.tool not in lookups or source.tool in fed[last.tool, i]:
+                continue
+            twin = next((s for s in earlier if s.tool == wanted[0] and s.args[:1] == source.args[:1]), None)
+            if twin is None:
+                return Step(last.idx, wanted[0], source.args[:1], line=last.line)
+            args[i] = _swap(arg, f"${n}", f"${twin.idx}")
+            deps = references(args, [s.idx for s in earlier])[0]
+            return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
+    return None
+
+
+def _swap(value: object, old: str, new: str) -> object:
+    if isinstance(value, list):
+        return [_swap(v, old, new) for v in value]
+    return new if value == old else value

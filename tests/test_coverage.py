@@ -324,3 +324,52 @@ def test_the_agent_looks_up_the_name_not_the_role(people):
     assert backend.prompts[1] == backend.prompts[0], "the planner goes on from the name's lookup"
     assert Grammar(backend.grammars[1]).accepts(rest)
     assert not Grammar(backend.grammars[1]).accepts(first)
+
+
+def test_feeds_are_read_from_the_packs_plans():
+    from tinyagent.coverage import feeds
+
+    fed = feeds(
+        [
+            '1. look_up("{person}")\n2. message(["$1"], "{text}")',
+            '1. call_up("{person}")\n2. ring(["$1"])',
+            "not a plan",
+        ]
+    )
+    assert fed[("message", 0)] == {"look_up"} and fed[("ring", 0)] == {"call_up"} and fed[("message", 1)] == set()
+
+
+@pytest.mark.parametrize(
+    "plan, expected",
+    [
+        (  # texted the address: the number of the same person was looked up, so it takes that
+            '1. get_phone_number("Imogen")\n2. get_email_address("Imogen")\n3. send_sms(["$2"], "hi")',
+            '3. send_sms(["$1"], "hi")',
+        ),
+        (  # no number looked up: the lookup comes first
+            '1. get_email_address("Yosef")\n2. send_sms(["$1"], "hi")',
+            '2. get_phone_number("Yosef")',
+        ),
+        ('1. get_phone_number("Ana")\n2. send_sms(["$1"], "hi")', None),  # the right kind
+        ('1. maps_open_location("Nopa")\n2. get_phone_number("Bo")\n3. send_sms(["$2"], "$1")', None),  # a body
+    ],
+)
+def test_retyped_gives_a_step_the_lookup_its_parameter_takes(assistant, plan, expected):
+    from tinyagent.coverage import retyped
+    from tinyagent.plan import render_step
+
+    fed = {("send_sms", 0): frozenset({"get_phone_number"}), ("send_sms", 1): frozenset({"maps_open_location"})}
+    step = retyped(steps(plan), lookup_tools(assistant.tools.values()), fed)
+    assert (render_step(step) if step else None) == expected
+
+
+def test_the_agent_texts_the_number_not_the_address(assistant):
+    written = '1. get_phone_number("Imogen")\n2. get_email_address("Imogen")\n'
+    first = written + '3. send_sms(["$2"], "check your inbox")\n4. join()'
+    rest = '3. send_sms(["$1"], "check your inbox")\n4. join()'
+    backend = ScriptedBackend(responses=[first, rest], chunk=7)
+    result = Agent(assistant, backend).plan("look up Imogen's number and email and text her check your inbox", NOW)
+    assert result.ok and result.resumed == 1 and result.plan.steps[2].args[0] == ["$1"]
+    assert backend.prompts[1] == backend.prompts[0] + written, "the planner goes on from what it wrote"
+    assert Grammar(backend.grammars[1]).accepts(rest)
+    assert not Grammar(backend.grammars[1]).accepts('3. send_sms(["$2"], "check your inbox")\n4. join()')
