@@ -253,6 +253,9 @@ def _part(hour: int, part: str) -> int:
     return hour + 12 if hour < 12 else hour
 
 
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:and|then|also|but|or)\b", re.IGNORECASE)
+
+
 def _near(day: re.Match[str], start: int, end: int) -> bool:
     """Whether a clock time spanning ``start:end`` is within a few characters of ``day``."""
     return 0 <= start - day.end() <= 4 or 0 <= day.start() - end <= 4
@@ -314,6 +317,15 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
         if start <= now:
             start += timedelta(days=1)
         found.append((c0, c1, start, span, False))
+    # One day and one clock time said apart in one clause are one moment: "remind me tomorrow to call Bo
+    # at 5", "our 4pm call tmrw" (dev batch twenty-five) were offered only tomorrow 09:00 and today 17:00
+    lone_days = [i for i, f in enumerate(found) if f[4]]
+    lone_clocks = [i for i, f in enumerate(found) if not f[4] and f[0] in {c[0] for c in clocks}]
+    if len(lone_days) == 1 and len(lone_clocks) == 1 and len(found) == 2:
+        (d0, d1, day, _, _), (c0, c1, clock, span, _) = found[lone_days[0]], found[lone_clocks[0]]
+        if not _CLAUSE_BREAK.search(query[min(d1, c1) : max(d0, c0)]):
+            moment = day.replace(hour=clock.hour, minute=clock.minute)
+            found = [(d0, d1, moment, span, False), (c0, c1, moment, span, False)]
     for r in _RELATIVE_RE.finditer(query):
         unit = r["ru"].lower()
         amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])

@@ -644,11 +644,8 @@ _UNGROUNDED = {
     "book a call with Wen on Thursday from 3 to 4 about hiring",
     "call with Gwen and Mo on the 9th at 3pm about the launch",
     "ask Pia by text if she wants to carpool tomorrow",
-    "email Abe the zoom link for monday's 1:1 at 2pm",
     # a file named with a space: the grammar holds file names to one word (IfSaid, 117 of 118 such)
     "Can you find the file called onboarding checklist.docx",
-    # a time and the day it is on, three words apart: the resolver reads "4pm" today (dev batch 25)
-    "text Ilaria the zoom link for our 4pm call tmrw",
 }
 
 

@@ -99,6 +99,26 @@ def test_two_expressions_in_request_order():
     assert refs[1].end == "2026-11-25 08:50:00"
 
 
+@pytest.mark.parametrize(
+    "query, start",
+    [
+        ("remind me tomorrow to call Bo at 5", "2026-11-25 17:00:00"),
+        ("text Ilaria the zoom link for our 4pm call tmrw", "2026-11-25 16:00:00"),
+        ("our 3pm meeting on Friday", "2026-11-27 15:00:00"),
+        ("remind me at 5 to call mom tomorrow", "2026-11-25 17:00:00"),
+    ],
+)
+def test_a_day_and_a_time_said_apart_in_one_clause_are_one_moment(query, start):
+    refs = resolve_times(query, NOW)
+    assert len(refs) == 2 and {r.start for r in refs} == {start} and not any(r.all_day for r in refs)
+
+
+def test_a_day_and_a_time_of_two_clauses_stay_apart():
+    day, clock = resolve_times("remind me tomorrow to pay rent and text Bo at 5", NOW)
+    assert day.all_day and day.day == "2026-11-25" and clock.start == "2026-11-24 17:00:00"
+    assert len(resolve_times("lunch tomorrow at noon, and a reminder on Friday at 3 about the dentist", NOW)) == 2
+
+
 def test_agrees_with_the_synthetic_data_on_thousands_of_expressions():
     """Every expression the data generator writes resolves to the value its plans use."""
     rng = random.Random(7)
