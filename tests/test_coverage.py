@@ -373,3 +373,21 @@ def test_the_agent_texts_the_number_not_the_address(assistant):
     assert backend.prompts[1] == backend.prompts[0] + written, "the planner goes on from what it wrote"
     assert Grammar(backend.grammars[1]).accepts(rest)
     assert not Grammar(backend.grammars[1]).accepts('3. send_sms(["$2"], "check your inbox")\n4. join()')
+
+
+@pytest.mark.parametrize(
+    "request_, value, expected",
+    [
+        ("show me how to get to his place at 12 Elm Street", "his place", "12 Elm Street"),
+        ("directions to the office at 500 Howard St", "the office", "500 Howard St"),
+        ("directions to the office at 9 Monday", "the office", None),  # a time
+        ("directions to the office at 9am", "the office", None),
+        ("directions to Costco at 12 Elm Street", "Costco", None),  # a name, not a description
+    ],
+)
+def test_placed_takes_the_address_a_described_place_is_given(assistant, request_, value, expected):
+    from tinyagent.coverage import placed
+    from tinyagent.plan import Step
+
+    step = placed(request_, Step(1, "maps_show_directions", ("", value, "d")), assistant.tools)
+    assert (step.args[1] if step else None) == expected
