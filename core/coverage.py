@@ -353,7 +353,7 @@ def placed(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
     if tool is None:
         return None
     args = list(step.args)
-    for i, (param, value) in enumerate(zip(tool.params, args)):
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
         if param.source != "name" or not isinstance(value, str) or not _DESCRIBED.fullmatch(value.strip()):
             continue
         for m in re.finditer(re.escape(value), request):
