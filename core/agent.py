@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from . import capitals, shorthand
 from .backends.base import Backend
 from .config import Config
-from .coverage import completed, feeds, lookup_tools, missed, placed, renamed, retyped
+from .coverage import completed, feeds, lookup_tools, missed, placed, referred, renamed, retyped
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
@@ -385,8 +385,9 @@ class Agent:
         resumed: the step that moved on is never yielded, the missing lookup (or the step with its
         list whole) is written in its place and the planner goes on from there; so is a lookup of a
         role or a pronoun the request names (:func:`~tinyagent.coverage.renamed`), a step that takes
-        a lookup of the wrong kind (:func:`~tinyagent.coverage.retyped`) and one that names a place by
-        description where the request gives its address (:func:`~tinyagent.coverage.placed`; at most
+        a lookup of the wrong kind (:func:`~tinyagent.coverage.retyped`), one that names a place by
+        description where the request gives its address (:func:`~tinyagent.coverage.placed`) and one
+        whose "it" is what an earlier step named (:func:`~tinyagent.coverage.referred`; at most
         :data:`MAX_RESUMES` times a plan).
 
         When ``said`` is the request ``written`` as the planner hears it (:meth:`heard`: lowered, its
@@ -445,6 +446,8 @@ class Agent:
                 calls = [render_call(typed.tool, typed.args)]
             elif not ended and (there := placed(said, upto[-1], self.registry.tools)):
                 calls = [render_call(there.tool, there.args)]
+            elif not ended and (same := referred(upto, self.registry.tools)):
+                calls = [render_call(same.tool, same.args)]
             elif gone := missed(said, upto, lookups, ended):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]
             elif not ended and (whole := completed(said, upto, lookups)):

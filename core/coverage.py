@@ -33,7 +33,7 @@ from .plan import PlanError, Step, parse_plan, references
 from .plugins.tools import Tool
 from .when import MONTHS, WEEKDAYS
 
-__all__ = ["Missed", "completed", "feeds", "lookup_tools", "missed", "placed", "renamed", "retyped"]
+__all__ = ["Missed", "completed", "feeds", "lookup_tools", "missed", "placed", "referred", "renamed", "retyped"]
 
 _WORD = r"[A-Z][\w'\u2019-]*"
 _NAMES = re.compile(rf"(?:(?:{'|'.join(TITLES)})\. )?{_WORD}(?: {_WORD})*")
@@ -364,3 +364,28 @@ def placed(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
     if args == list(step.args):
         return None
     return dataclasses.replace(step, args=tuple(args))
+
+
+def referred(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
+    """The last of ``steps`` with a value "it" of a parameter an earlier step gave a value under the same
+    name (a note's ``name``) taking that value, or None: "open my Groceries note and add almond milk to
+    it" appended to a note called "it" (dev batch twenty-six)."""
+    *earlier, last = steps
+    tool = tools.get(last.tool)
+    if tool is None:
+        return None
+    args = list(last.args)
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
+        if not (isinstance(value, str) and value.lower() == "it"):
+            continue
+        for step in reversed(earlier):
+            before = tools.get(step.tool)
+            named = (
+                [a for p, a in zip(before.params, step.args, strict=False) if p.name == param.name] if before else []
+            )
+            if named and isinstance(named[0], str) and named[0].strip() and not named[0].startswith("$"):
+                args[i] = named[0]
+                break
+    if args == list(last.args):
+        return None
+    return dataclasses.replace(last, args=tuple(args))

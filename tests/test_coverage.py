@@ -391,3 +391,15 @@ def test_placed_takes_the_address_a_described_place_is_given(assistant, request_
 
     step = placed(request_, Step(1, "maps_show_directions", ("", value, "d")), assistant.tools)
     assert (step.args[1] if step else None) == expected
+
+
+def test_referred_takes_what_an_earlier_step_named(assistant):
+    from tinyagent.coverage import referred
+
+    plan = '1. open_note("Groceries", "")\n2. append_note_content("it", "almond milk", "")'
+    assert referred(steps(plan), assistant.tools).args == ("Groceries", "almond milk", "")
+    assert (
+        referred(steps('1. open_note("Groceries", "")\n2. append_note_content("Todo", "it", "")'), assistant.tools)
+        is None
+    )
+    assert referred(steps('1. append_note_content("it", "milk", "")'), assistant.tools) is None  # nothing named
