@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from . import capitals, shorthand
 from .backends.base import Backend
 from .config import Config
-from .coverage import completed, feeds, lookup_tools, missed, placed, referred, renamed, retyped
+from .coverage import completed, corrected, feeds, lookup_tools, missed
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
@@ -383,12 +383,10 @@ class Agent:
         lists together and moves on without the others (:func:`~tinyagent.coverage.missed`), or
         whose step leaves a looked-up item out of its list (:func:`~tinyagent.coverage.completed`), is
         resumed: the step that moved on is never yielded, the missing lookup (or the step with its
-        list whole) is written in its place and the planner goes on from there; so is a lookup of a
-        role or a pronoun the request names (:func:`~tinyagent.coverage.renamed`), a step that takes
-        a lookup of the wrong kind (:func:`~tinyagent.coverage.retyped`), one that names a place by
-        description where the request gives its address (:func:`~tinyagent.coverage.placed`) and one
-        whose "it" is what an earlier step named (:func:`~tinyagent.coverage.referred`; at most
-        :data:`MAX_RESUMES` times a plan).
+        list whole) is written in its place and the planner goes on from there; so is a step the
+        request says otherwise (:func:`~tinyagent.coverage.corrected`: a role or pronoun looked up, a
+        lookup of the wrong kind taken, a place described where its address is given, an "it"; at
+        most :data:`MAX_RESUMES` times a plan).
 
         When ``said`` is the request ``written`` as the planner hears it (:meth:`heard`: lowered, its
         shorthand in full), each step's copied words get their capitals and short forms back before it
@@ -440,14 +438,8 @@ class Agent:
             the lookups its lists left out; None when it left none out."""
             if resumes >= MAX_RESUMES or not lookups or grammar is None:
                 return None
-            if not ended and (named := renamed(said, upto[-1], lookups)):
-                calls = [render_call(named.tool, named.args)]
-            elif not ended and (typed := retyped(upto, lookups, self._feeds)):
-                calls = [render_call(typed.tool, typed.args)]
-            elif not ended and (there := placed(said, upto[-1], self.registry.tools)):
-                calls = [render_call(there.tool, there.args)]
-            elif not ended and (same := referred(upto, self.registry.tools)):
-                calls = [render_call(same.tool, same.args)]
+            if not ended and (fixed := corrected(said, upto, lookups, self.registry.tools, self._feeds)):
+                calls = [render_call(fixed.tool, fixed.args)]
             elif gone := missed(said, upto, lookups, ended):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]
             elif not ended and (whole := completed(said, upto, lookups)):

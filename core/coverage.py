@@ -28,12 +28,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .grammar import TITLES
+from .grammar import PRONOUN, TITLES
 from .plan import PlanError, Step, parse_plan, references
 from .plugins.tools import Tool
 from .when import MONTHS, WEEKDAYS
 
-__all__ = ["Missed", "completed", "feeds", "lookup_tools", "missed", "placed", "referred", "renamed", "retyped"]
+__all__ = [
+    "Missed",
+    "completed",
+    "corrected",
+    "feeds",
+    "lookup_tools",
+    "missed",
+    "placed",
+    "referred",
+    "renamed",
+    "retyped",
+]
 
 _WORD = r"[A-Z][\w'\u2019-]*"
 _NAMES = re.compile(rf"(?:(?:{'|'.join(TITLES)})\. )?{_WORD}(?: {_WORD})*")
@@ -94,10 +105,11 @@ def _named(spellings: Sequence[str], strings: Sequence[str], whole: bool) -> boo
     return any(_words(spellings[-1]) & _words(s) for s in strings)
 
 
-def _items(request: str, pattern: str) -> list[tuple[int, int, tuple[str, ...]]]:
+def _items(request: str, pattern: str, possessive: bool = False) -> list[tuple[int, int, tuple[str, ...]]]:
     """(start, end, spellings) of each item: a pattern's matches, or runs of capitalized words (the
     run's first words, then all of it; a sentence's first word is taken for a verb: "Email Bob", "Reply
-    and cc Zekot")."""
+    and cc Zekot"). A name said with "'s" is no item ("Alice's mom" is not Alice) unless ``possessive``,
+    when it is the name ("Imogen's number": Imogen)."""
     if pattern:  # "Anneliese slides.pptx" matches from its capitalized word: "slides.pptx" is one spelling
         found = []
         for m in re.finditer(pattern, request):
@@ -112,6 +124,8 @@ def _items(request: str, pattern: str) -> list[tuple[int, int, tuple[str, ...]]]
         if _SENTENCE_START.search(request[:start]) and not words[0].endswith("."):
             start += len(words[0]) + 1
             words = words[1:]
+        if possessive and words and words[-1].endswith(("'s", "\u2019s")):
+            words[-1] = words[-1][:-2]
         if not words or words[-1].endswith(("'s", "\u2019s")) or words[0].lower() in _NOT_NAMES:
             continue  # "Alice's mom" is not Alice
         titled = words[0].endswith(".")
@@ -242,9 +256,6 @@ def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) 
     return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
 
 
-_PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
-
-
 _PLACE_BEFORE = re.compile(r"\b(?:at|in|near|from|on|of)\s+$", re.IGNORECASE)
 
 
@@ -252,23 +263,12 @@ def _antecedent(request: str, pronoun: str) -> str | None:
     """The person a pronoun stands for: the last name the request says before it, alone and not a
     place ("email Tancredi and text him", "Imogen's number ... send her"; not "Ana and Bo ... them",
     nor Zuni of "lunch with Ottavio at Zuni and text him")."""
-    at = next((m.start() for m in _PRONOUN.finditer(request) if m[0] == pronoun), -1)
-    before = request[:at] if at > 0 else ""
-    found = []
-    for m in _NAMES.finditer(before):
-        words = m[0].split(" ")
-        if _SENTENCE_START.search(before[: m.start()]) and not words[0].endswith("."):
-            words = words[1:]  # a sentence's first word is a verb: "Email Rufus"
-        name = " ".join(words)
-        name = re.sub(r"['\u2019]s$", "", name)
-        if name and name.lower() not in _NOT_NAMES and not _PLACE_BEFORE.search(before[: m.start()]):
-            found.append((m.start(), m.end(), name))
-    if not found:
+    at = next((m.start() for m in PRONOUN.finditer(request) if m[0] == pronoun), 0)
+    before = request[:at]
+    people = [x for x in _items(before, "", possessive=True) if not _PLACE_BEFORE.search(before[: x[0]])]
+    if not people or len(_lists(before, people)[-1]) > 1:  # the last of a list is no one person
         return None
-    start, _, name = found[-1]
-    if len(found) > 1 and _STRONG.fullmatch(before[found[-2][1] : start]) and before[found[-2][1] : start].strip():
-        return None  # the last of a list: "them" or "him" of several people is no one person
-    return name
+    return people[-1][2][-1]
 
 
 def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | None:
@@ -281,7 +281,7 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | Non
     value = step.args[0] if step.tool in lookups and len(step.args) == 1 else None
     if not isinstance(value, str):
         return None
-    if _PRONOUN.fullmatch(value):
+    if PRONOUN.fullmatch(value):
         name = _antecedent(request, value)
         return dataclasses.replace(step, args=(name,)) if name else None
     words = value.lower().split()
@@ -389,3 +389,20 @@ def referred(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
     if args == list(last.args):
         return None
     return dataclasses.replace(last, args=tuple(args))
+
+
+def corrected(
+    request: str,
+    steps: Sequence[Step],
+    lookups: Mapping[str, Tool],
+    tools: Mapping[str, Tool],
+    fed: Mapping[tuple[str, int], frozenset[str]],
+) -> Step | None:
+    """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
+    :func:`renamed`, :func:`retyped`, :func:`placed` or :func:`referred`, in that order; else None."""
+    return (
+        renamed(request, steps[-1], lookups)
+        or retyped(steps, lookups, fed)
+        or placed(request, steps[-1], tools)
+        or referred(steps, tools)
+    )

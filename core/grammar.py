@@ -48,6 +48,7 @@ __all__ = [
     "MAX_SOURCE",
     "MAX_STEPS",
     "MAX_STRING",
+    "PRONOUN",
     "TIME_WORDS",
     "TITLES",
     "plan_grammar",
@@ -101,7 +102,8 @@ _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
     r"|\bI\b|\S+@\S+"
 )
-_PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
+#: A lone "him", "her" or "them": a name the agent looks up as the person it stands for (coverage.renamed)
+PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
 _ARTICLE = re.compile(rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)})(?![\w'])", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
@@ -341,7 +343,7 @@ def plan_grammar(
             # ... but it may be a lone "him", "her" or "them", whom the agent looks up by the name said
             # before it (coverage.renamed): kept out, "text him to read it" looked up "read" and "let
             # Fitzgerald know by text and by email" "the office" (dev batch twenty-six)
-            pronouns = sorted({m[0] for text in request for m in _PRONOUN.finditer(text)})
+            pronouns = sorted({m[0] for text in request for m in PRONOUN.finditer(text)})
             if pronouns:
                 rules["npronoun"] = " | ".join(json.dumps(json.dumps(p)) for p in pronouns)
                 rules["nname"] = f"{grounded['name']} | npronoun"

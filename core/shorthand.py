@@ -12,6 +12,7 @@ note", never "2 eggs"); what the planner copies keeps the request's words (:func
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -59,9 +60,10 @@ _WORD = re.compile(
 )
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
+@functools.lru_cache(maxsize=64)  # read for every argument of every step a request's plan copies
+def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, full word) of each short form ``text`` writes."""
-    return [(m.start(), m.end(), _FULL[m[0]]) for m in _WORD.finditer(text) if m[0] in _FULL]
+    return tuple((m.start(), m.end(), _FULL[m[0]]) for m in _WORD.finditer(text) if m[0] in _FULL)
 
 
 def expanded(text: str) -> str:
