@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from . import capitals, shorthand
 from .backends.base import Backend
 from .config import Config
-from .coverage import completed, corrected, feeds, lookup_tools, missed
+from .coverage import attached, completed, corrected, feeds, lookup_tools, missed, unopened
 from .executor import ConsentFn, Executor, StepTrace, Trace
 from .grammar import plan_grammar, request_grammar, resumed
 from .joiner import LLMJoiner, RuleJoiner, final_answer, observations, observed_values
@@ -220,14 +220,18 @@ class Agent:
         return lookup_tools(self.registry.tools.values())
 
     @functools.cached_property
+    def _fed(self) -> dict[tuple[str, int], frozenset[str]]:
+        """The tools whose results the packs' plans feed each parameter (:func:`~tinyagent.coverage.feeds`)."""
+        return feeds([t.plan for t in self.registry.templates] + [e.plan for e in self.registry.examples])
+
+    @functools.cached_property
     def _feeds(self) -> dict[tuple[str, int], frozenset[str]]:
-        """The lookups the packs' plans feed each parameter whose values are a pattern's (an address, a
-        number): only there does a reference carry one kind of value (a body takes a summary or a link)."""
-        plans = [t.plan for t in self.registry.templates] + [e.plan for e in self.registry.examples]
+        """:attr:`_fed` for the parameters whose values are a pattern's (an address, a number): only
+        there does a reference carry one kind of value (a body takes a summary or a link)."""
         tools = self.registry.tools
         return {
             (name, i): fed
-            for (name, i), fed in feeds(plans).items()
+            for (name, i), fed in self._fed.items()
             if name in tools and i < len(tools[name].params) and tools[name].params[i].matching
         }
 
@@ -440,9 +444,9 @@ class Agent:
                 return None
             if not ended and (fixed := corrected(said, upto, lookups, self.registry.tools, self._feeds)):
                 calls = [render_call(fixed.tool, fixed.args)]
-            elif gone := missed(said, upto, lookups, ended):
+            elif gone := missed(said, upto, lookups, ended) or (not ended and unopened(said, upto, lookups, self._fed)):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]
-            elif not ended and (whole := completed(said, upto, lookups)):
+            elif not ended and (whole := completed(said, upto, lookups) or attached(said, upto, lookups, self._fed)):
                 calls = [render_call(whole.tool, whole.args)]
             else:
                 return None

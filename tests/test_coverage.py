@@ -403,3 +403,122 @@ def test_referred_takes_what_an_earlier_step_named(assistant):
         is None
     )
     assert referred(steps('1. append_note_content("it", "milk", "")'), assistant.tools) is None  # nothing named
+
+
+@pytest.mark.parametrize(
+    "plan, expected",
+    [
+        (  # the words that say how it goes
+            '1. get_email_address("Seraphine")\n'
+            '2. compose_new_email(["$1"], [], "Keys", "tell her the spare set is here", [])',
+            ("Keys", "the spare set is here"),
+        ),
+        (  # whom it goes to: a looked-up name, and the subject written as the same words
+            '1. get_email_address("Oskar")\n2. compose_new_email(["$1"], [], "Oskar, that his badge is ready", '
+            '"Oskar, that his badge is ready", [])',
+            ("his badge is ready", "his badge is ready"),
+        ),
+        ('1. send_sms(["415 555 0123"], "txt 415 555 0123 im here")', ("im here",)),  # a number written
+        ('1. reply_to_email([], "email with sounds great", [])', ("sounds great",)),  # the sending verb
+        ('1. get_email_address("Ana")\n2. compose_new_email(["$1"], [], "dinner", "dinner is at 7", [])', None),
+        ('1. get_phone_number("Ana")\n2. send_sms(["$1"], "tell mom I said hi")', None),  # "tell" someone else
+        ('1. open_and_get_file_path("a.pdf")\n2. reply_to_email([], "Please find a.pdf attached.", ["$1"])', None),
+    ],
+)
+def test_trimmed_cuts_a_message_to_what_is_sent(assistant, plan, expected):
+    from tinyagent.coverage import trimmed
+
+    step = trimmed(steps(plan), assistant.tools)
+    texts = tuple(a for a in step.args if isinstance(a, str) and a and not a.startswith("$")) if step else None
+    assert texts == expected
+
+
+def test_the_agent_sends_the_message_without_its_cue(assistant):
+    written = '1. get_phone_number("Ida")\n'
+    first = written + '2. send_sms(["$1"], "tell her the gate code is 4410")\n3. join()'
+    rest = '2. send_sms(["$1"], "the gate code is 4410")\n3. join()'
+    backend = ScriptedBackend(responses=[first, rest], chunk=6)
+    result = Agent(assistant, backend).plan("text Ida and tell her the gate code is 4410", NOW)
+    assert result.ok and result.resumed == 1 and result.plan.steps[1].args[1] == "the gate code is 4410"
+    assert Grammar(backend.grammars[1]).accepts(rest)
+    assert not Grammar(backend.grammars[1]).accepts(first.removeprefix(written))
+
+
+def _fed(assistant):
+    return Agent(assistant, ScriptedBackend(responses=["1. join()"]))._fed
+
+
+@pytest.mark.parametrize(
+    "request_, plan, expected",
+    [
+        (
+            "Reply to that email saying I'll send the draft by Thursday and attach notes.docx",
+            '1. reply_to_email([], "I\'ll send the draft by Thursday", [])',
+            Missed("open_and_get_file_path", ("notes.docx",)),
+        ),
+        (  # the step names the file itself
+            "email Bo agenda.docx",
+            '1. get_email_address("Bo")\n2. compose_new_email(["$1"], [], "agenda.docx", "", [])',
+            Missed("open_and_get_file_path", ("agenda.docx",)),
+        ),
+        (  # another step's file
+            "forward this to Ana, then share notes.pdf with Bo by email",
+            '1. get_email_address("Ana")\n2. forward_email(["$1"], [], "", [])',
+            None,
+        ),
+        (  # opened, not sent
+            "find Yael's email and forward them this and pull up kitchen.numbers",
+            '1. get_email_address("Yael")\n2. forward_email(["$1"], [], "", [])',
+            None,
+        ),
+        (  # looked up already: attached() puts it in
+            "reply ok and attach notes.docx",
+            '1. open_and_get_file_path("notes.docx")\n2. reply_to_email([], "ok", [])',
+            None,
+        ),
+    ],
+)
+def test_unopened_looks_up_the_file_a_step_goes_with(assistant, request_, plan, expected):
+    from tinyagent.coverage import unopened
+
+    assert unopened(request_, steps(plan), lookup_tools(assistant.tools.values()), _fed(assistant)) == expected
+
+
+def test_attached_puts_the_looked_up_file_in(assistant):
+    from tinyagent.coverage import attached
+    from tinyagent.plan import render_step
+
+    lookups, fed = lookup_tools(assistant.tools.values()), _fed(assistant)
+    request_ = "find Octavian's email and send him agenda.docx saying the agenda is attached"
+    plan = '1. get_email_address("Octavian")\n2. open_and_get_file_path("agenda.docx")\n'
+    step = attached(
+        request_, steps(plan + '3. compose_new_email(["$1"], [], "agenda.docx", "the agenda", [])'), lookups, fed
+    )
+    assert render_step(step) == '3. compose_new_email(["$1"], [], "agenda.docx", "the agenda", ["$2"])'
+    done = plan + '3. compose_new_email(["$1"], [], "agenda.docx", "the agenda", ["$2"])'
+    assert attached(request_, steps(done), lookups, fed) is None
+    opened = "open notes.pdf and email Bo that I'm late"
+    plan = '1. open_and_get_file_path("notes.pdf")\n2. get_email_address("Bo")\n'
+    assert attached(opened, steps(plan + '3. compose_new_email(["$2"], [], "", "I\'m late", [])'), lookups, fed) is None
+
+
+def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
+    first = '1. reply_to_email([], "I\'ll send the draft by Thursday", [])\n2. join()'
+    opened = '1. open_and_get_file_path("notes.docx")\n2. reply_to_email([], "I\'ll send the draft by Thursday", [])'
+    rest = '2. reply_to_email([], "I\'ll send the draft by Thursday", ["$1"])\n3. join()'
+    backend = ScriptedBackend(responses=[first, opened, rest], chunk=9)
+    asked = []
+    run = Agent(assistant, backend).run(
+        "Reply to that email saying I'll send the draft by Thursday and attach notes.docx",
+        NOW,
+        consent=lambda t, a: asked.append((t.name, a)) or False,
+    )
+    result = run.rounds[0][0]
+    assert result.resumed == 2, "the file looked up first, then put in the reply"
+    assert [s.tool for s in result.plan.steps] == ["open_and_get_file_path", "reply_to_email"]
+    assert result.plan.steps[1].args[2] == ["$1"]
+    assert ("reply_to_email", [[], "I'll send the draft by Thursday", []]) not in asked, "held back, never run"
+    assert Grammar(backend.grammars[1]).accepts(opened + "\n3. join()") and not Grammar(backend.grammars[1]).accepts(
+        first
+    )
+    assert Grammar(backend.grammars[2]).accepts(rest)
