@@ -89,7 +89,8 @@ _BARE_RANGE = (
 )
 # "tomorrow morning", "Friday evening at 7": the part of the day says am or pm
 _PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"
-_RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?) ?(?P<ru>hours?|minutes?|mins?)\b"
+# "in a couple hours" is two (dev batch twenty-seven)
+_RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?|a couple(?: of)?) ?(?P<ru>hours?|minutes?|mins?)\b"
 
 # "in the evening today": the part of the day said first
 _PART_FIRST = r"(?:\bin the (?P<part0>morning|afternoon|evening) )?"
@@ -328,7 +329,8 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
             found = [(d0, d1, moment, span, False), (c0, c1, moment, span, False)]
     for r in _RELATIVE_RE.finditer(query):
         unit = r["ru"].lower()
-        amount = 0.5 if r["rn"].lower().startswith("half") else _number(r["rn"])
+        said = r["rn"].lower()
+        amount = 0.5 if said.startswith("half") else 2 if said.startswith("a couple") else _number(said)
         start = now + timedelta(minutes=amount * (60 if unit.startswith("h") else 1))
         found.append((r.start(), r.end(), start, None, False))
     found.sort(key=lambda f: f[0])

@@ -522,3 +522,22 @@ def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
         first
     )
     assert Grammar(backend.grammars[2]).accepts(rest)
+
+
+@pytest.mark.parametrize(
+    "request_, step, expected",
+    [
+        ("pull up my Christmas list note", ("open_note", ("Christmas", "")), "Christmas list"),
+        ("append 'call plumber' to Home todo note", ("append_note_content", ("Home", "call plumber", "")), "Home todo"),
+        ("open my Groceries note", ("open_note", ("Groceries", "")), None),  # whole already
+        ("add milk to the Shopping note in my Home folder", ("open_note", ("Shopping", "")), None),
+        ("open note Wishlist, then add socks to the Wishlist 12 note", ("open_note", ("Wishlist", "")), None),
+        ("share notes.pdf with Ama by email", ("get_email_address", ("Ama",)), None),  # a person
+    ],
+)
+def test_whole_name_takes_the_name_up_to_its_noun(assistant, request_, step, expected):
+    from tinyagent.coverage import whole_name
+    from tinyagent.plan import Step
+
+    found = whole_name(request_, Step(1, *step), assistant.tools)
+    assert (found.args[0] if found else None) == expected
