@@ -488,12 +488,21 @@ _CUE = re.compile(
     r"(?i:(?:and |then |also )?(?:tell(?:ing)? (?:him|her|them)|let (?:him|her|them) know|asking|saying)"
     r"(?: that)?[,:]?\s+)"
 )
+# A clause that goes on with "and" and a verb of the same subject: "I'm sick today and won't be in" was
+# cut at "and" (dev batch twenty-eight); "rehearsal is at 7 and add it to my calendar" asks for more
+_GOES_ON = re.compile(
+    r"\s+and\s+(?i:won't|will|can't|cannot|can|could|would|should|might|may|must|am|is|are|was|were|don't"
+    r"|doesn't|didn't|isn't|aren't|wasn't|haven't|hasn't|have|has|had|need|needs)\b(?!\s+(?i:you|u|let)\b)"
+    r"[^,.;:!?\"]*(?=[,.;:!?\"]|$)"  # not "and can you summarize ...", "and don't let me forget ..."
+)
+# "... needs to know that the flight lands at 6:40" (dev batch twenty-eight); not "body: that works"
+_THAT = re.compile(r"(?i:that\s+)")
 _SENDING = re.compile(r"(?i:(?:re)?(?:text|txt|sms|message|msg|e-?mail|mail|reply|forward|fwd)\b)")
 _SENT_AS = re.compile(r"(?i::\s+|\s+(?:that|saying|with)\s+)")
 _AFTER_WHOM = re.compile(r"(?i:^[\s,:;-]*(?:(?:that|saying|to)\s+)?)")
 
 
-def trimmed(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
+def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
     """The last of ``steps`` with a message (``FROM_REQUEST_TEXT``) cut to what is sent, or None when
     it is: never the words that say how or to whom it goes. "tell her the spare set is with the
     concierge" is "the spare set is with the concierge"; "txt 415 555 0123 im here" "im here" (its
@@ -530,6 +539,11 @@ def trimmed(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
         if _SENDING.match(text) and (said := _SENT_AS.search(text)):
             text = text[said.end() :]
         text = _CUE.sub("", text, count=1) if _CUE.match(text) else text
+        before = re.search(rf"(\w+)\s+{re.escape(text)}", request)  # after a word, but not "that that ..."
+        if (that := _THAT.match(text)) and before and before[1].lower() != "that":
+            text = text[that.end() :]
+        if (at := request.find(text)) >= 0 and (more := _GOES_ON.match(request, at + len(text))):
+            text += more[0]
         if text != value and text.strip():
             args = [text if a == value else a for a in args]
     if args == list(last.args):
@@ -583,6 +597,6 @@ def corrected(
         or retyped(steps, lookups, fed)
         or placed(request, steps[-1], tools)
         or referred(steps, tools)
-        or trimmed(steps, tools)
+        or trimmed(request, steps, tools)
         or whole_name(request, steps[-1], tools)
     )

@@ -65,8 +65,10 @@ _DAY = (
 )
 _CLOCK = (
     r"(?P<noon>noon|midday|midnight)"
-    # "half past 3", "quarter to 8pm": read as the hour is, then moved by the fraction (dev batch twenty)
-    rf"|(?P<frac>half past|quarter past|quarter to) (?P<hf>\d{{1,2}}(?!\d)|(?:{'|'.join(_HOURS)})\b)"
+    # "half past 3", "quarter to 8pm": read as the hour is, then moved by the fraction (dev batch twenty);
+    # "at half 10" is British for half past (dev batch twenty-eight)
+    r"|(?P<frac>half past|quarter past|quarter to|(?<=at )half(?= \d))"
+    rf" (?P<hf>\d{{1,2}}(?!\d)|(?:{'|'.join(_HOURS)})\b)"
     r"(?: ?(?P<apf>[ap]\.?m\.?))?"
     r"|(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>[ap]\.?m\.?)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"

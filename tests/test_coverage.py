@@ -406,29 +406,59 @@ def test_referred_takes_what_an_earlier_step_named(assistant):
 
 
 @pytest.mark.parametrize(
-    "plan, expected",
+    "request_, plan, expected",
     [
         (  # the words that say how it goes
+            "write to Seraphine with the subject Keys and tell her the spare set is here",
             '1. get_email_address("Seraphine")\n'
             '2. compose_new_email(["$1"], [], "Keys", "tell her the spare set is here", [])',
             ("Keys", "the spare set is here"),
         ),
         (  # whom it goes to: a looked-up name, and the subject written as the same words
+            "email the new hire, Oskar, that his badge is ready",
             '1. get_email_address("Oskar")\n2. compose_new_email(["$1"], [], "Oskar, that his badge is ready", '
             '"Oskar, that his badge is ready", [])',
             ("his badge is ready", "his badge is ready"),
         ),
-        ('1. send_sms(["415 555 0123"], "txt 415 555 0123 im here")', ("im here",)),  # a number written
-        ('1. reply_to_email([], "email with sounds great", [])', ("sounds great",)),  # the sending verb
-        ('1. get_email_address("Ana")\n2. compose_new_email(["$1"], [], "dinner", "dinner is at 7", [])', None),
-        ('1. get_phone_number("Ana")\n2. send_sms(["$1"], "tell mom I said hi")', None),  # "tell" someone else
-        ('1. open_and_get_file_path("a.pdf")\n2. reply_to_email([], "Please find a.pdf attached.", ["$1"])', None),
+        ("txt 415 555 0123 im here", '1. send_sms(["415 555 0123"], "txt 415 555 0123 im here")', ("im here",)),
+        (
+            "reply to that email with sounds great",
+            '1. reply_to_email([], "email with sounds great", [])',
+            ("sounds great",),
+        ),
+        (  # "that" after the verb it completes
+            "Ottilie needs to know that the flight lands at 6:40. Can you text her?",
+            '1. get_phone_number("Ottilie")\n2. send_sms(["$1"], "that the flight lands at 6:40")',
+            ("the flight lands at 6:40",),
+        ),
+        (  # a clause that goes on with "and" and a verb of its subject
+            "email Gwendolyn that I'm sick today and won't be in",
+            '1. get_email_address("Gwendolyn")\n2. compose_new_email(["$1"], [], "", "I\'m sick today", [])',
+            ("I'm sick today and won't be in",),
+        ),
+        (  # another request
+            "text Bo thanks for today and can you summarize notes.pdf",
+            '1. get_phone_number("Bo")\n2. send_sms(["$1"], "thanks for today")',
+            None,
+        ),
+        ("text Ana: that works", '1. get_phone_number("Ana")\n2. send_sms(["$1"], "that works")', None),  # the text
+        (
+            "email Ana that dinner is at 7",
+            '1. get_email_address("Ana")\n2. compose_new_email(["$1"], [], "dinner", "dinner is at 7", [])',
+            None,
+        ),
+        ("text Ana tell mom I said hi", '1. get_phone_number("Ana")\n2. send_sms(["$1"], "tell mom I said hi")', None),
+        (
+            "reply with a.pdf",
+            '1. open_and_get_file_path("a.pdf")\n2. reply_to_email([], "Please find a.pdf attached.", ["$1"])',
+            None,
+        ),
     ],
 )
-def test_trimmed_cuts_a_message_to_what_is_sent(assistant, plan, expected):
+def test_trimmed_cuts_a_message_to_what_is_sent(assistant, request_, plan, expected):
     from tinyagent.coverage import trimmed
 
-    step = trimmed(steps(plan), assistant.tools)
+    step = trimmed(request_, steps(plan), assistant.tools)
     texts = tuple(a for a in step.args if isinstance(a, str) and a and not a.startswith("$")) if step else None
     assert texts == expected
 
