@@ -499,6 +499,7 @@ _GOES_ON = re.compile(
 _THAT = re.compile(r"(?i:that\s+)")
 _SENDING = re.compile(r"(?i:(?:re)?(?:text|txt|sms|message|msg|e-?mail|mail|reply|forward|fwd)\b)")
 _SENT_AS = re.compile(r"(?i::\s+|\s+(?:that|saying|with)\s+)")
+_TO_WHOM = re.compile(rf"(?:{_SENDING.pattern}\s+)?(?i:(?:my|our)\s+\w+\s+(?:\w+\s+)?)?")
 _AFTER_WHOM = re.compile(r"(?i:^[\s,:;-]*(?:(?:that|saying|to)\s+)?)")
 
 
@@ -532,9 +533,9 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
         if param.source != "text" or not isinstance(value, str) or not value.strip() or value.startswith("$"):
             continue
         text = value
-        for name in whom:  # the message goes on after its recipient
+        for name in whom:  # the message goes on after its recipient, said first ("Hi Marcus, ..." is a message)
             at = text.lower().rfind(name.lower())
-            if at >= 0 and not (text[at - 1 : at].isalnum() or text[at + len(name) : at + len(name) + 1].isalnum()):
+            if at >= 0 and _TO_WHOM.fullmatch(text[:at]) and not text[at + len(name) : at + len(name) + 1].isalnum():
                 text = _AFTER_WHOM.sub("", text[at + len(name) :], count=1)
         if _SENDING.match(text) and (said := _SENT_AS.search(text)):
             text = text[said.end() :]

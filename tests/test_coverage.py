@@ -441,6 +441,12 @@ def test_referred_takes_what_an_earlier_step_named(assistant):
             '1. get_phone_number("Bo")\n2. send_sms(["$1"], "thanks for today")',
             None,
         ),
+        (  # a greeting is the message's
+            "Email the quarterly report to Marcus",
+            '1. get_email_address("Marcus")\n'
+            '2. compose_new_email(["$1"], [], "Quarterly report", "Hi Marcus, here is the report.", [])',
+            None,
+        ),
         ("text Ana: that works", '1. get_phone_number("Ana")\n2. send_sms(["$1"], "that works")', None),  # the text
         (
             "email Ana that dinner is at 7",
