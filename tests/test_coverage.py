@@ -577,3 +577,13 @@ def test_whole_name_takes_the_name_up_to_its_noun(assistant, request_, step, exp
 
     found = whole_name(request_, Step(1, *step), assistant.tools)
     assert (found.args[0] if found else None) == expected
+
+
+def test_a_script_resumed_goes_on_with_its_own_lines(assistant):
+    # the scripted backend follows no grammar: a step the agent would rewrite comes back as scripted,
+    # and the plan completes as written instead of repeating its first lines
+    plan = '1. get_phone_number("Ida")\n2. send_sms(["$1"], "tell her the code is 4410")\n3. join()<END_OF_PLAN>'
+    backend = ScriptedBackend(script={"text Ida and tell her the code is 4410": plan})
+    result = Agent(assistant, backend).plan("text Ida and tell her the code is 4410", NOW)
+    assert result.ok and [s.tool for s in result.plan.steps] == ["get_phone_number", "send_sms"]
+    assert all(p.endswith('1. get_phone_number("Ida")\n') for p in backend.prompts[1:])

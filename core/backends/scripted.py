@@ -92,6 +92,13 @@ class ScriptedBackend(Backend):
             plans = self.script.get(query)
         if plans is None:
             raise BackendError(f"the script has no plan for {questions[-1] if questions else 'this prompt'!r}")
+        # a prompt that ends with the first lines of this round's plan (the agent resumed it after a step
+        # it rewrote) is answered, as a completion model would, with the lines after them
+        plan = plans[min(max(self._rounds.get(query, 0) - 1, 0), len(plans) - 1)]
+        lines = plan.splitlines(keepends=True)
+        for k in range(len(lines) - 1, 0, -1):
+            if query in self._rounds and prompt.endswith("".join(lines[:k])):
+                return "".join(lines[k:])
         round_ = self._rounds.get(query, 0)
         self._rounds[query] = round_ + 1
         return plans[min(round_, len(plans) - 1)]
