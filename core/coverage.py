@@ -228,6 +228,18 @@ def missed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool], end
 
 
 _REF = re.compile(r"\$\d+")
+
+
+def _resolved(values: Sequence[object], by_id: Mapping[int, Step]) -> list[str]:
+    """The strings of ``values``, a reference to an earlier step standing for what that step looked up
+    ("$1" of ``get_email_address("Marcus")``: "Marcus"); empty ones and other references left out."""
+    out = []
+    for item in _strings(list(values)):
+        step = by_id.get(int(item[1:])) if _REF.fullmatch(item) else None
+        out += _strings(list(step.args[:1])) if step else [item]
+    return [v for v in out if v.strip() and not _REF.fullmatch(v)]
+
+
 # what joins a message, a subject or a recipient to the file it goes with: "... by Thursday and attach notes.docx"
 _ATTACH = re.compile(
     r"[\s,;:]*(?:and\s+)?(?i:attach(?:ed|ing)?|with|w/|plus|incl(?:uding)?)\s+(?:(?i:the|my|file)\s+)*"
@@ -247,15 +259,7 @@ def _attachable(
         return
     by_id = {s.idx: s for s in earlier}
     own = _strings(list(last.args))
-    anchors = {
-        v.lower()
-        for a in last.args
-        for item in _strings([a])
-        for v in (
-            _strings(list(by_id[int(item[1:])].args[:1])) if _REF.fullmatch(item) and int(item[1:]) in by_id else [item]
-        )
-        if v.strip() and not _REF.fullmatch(v)
-    }
+    anchors = {v.lower() for v in _resolved(list(last.args), by_id)}
     low = request.lower()
     follows = {
         m.end() for a in anchors for at in re.finditer(re.escape(a), low) if (m := _ATTACH.match(request, at.end()))
@@ -516,18 +520,8 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
     if tool is None:
         return None
     by_id = {s.idx: s for s in earlier}
-    whom = [
-        value
-        for param, arg in zip(tool.params, last.args, strict=False)
-        if param.matching and isinstance(arg, list)  # recipients, cc: looked up ($N), or an address or number
-        for item in _strings(arg)
-        for value in (
-            _strings(list(by_id[int(item[1:])].args[:1]))
-            if re.fullmatch(r"\$\d+", item) and int(item[1:]) in by_id
-            else [item]
-        )
-        if value.strip() and not value.startswith("$")
-    ]
+    recipients = [a for p, a in zip(tool.params, last.args, strict=False) if p.matching and isinstance(a, list)]
+    whom = _resolved(recipients, by_id)  # recipients, cc: looked up ($N), or an address or number
     args = list(last.args)
     for param, value in zip(tool.params, last.args, strict=False):  # arity is checked elsewhere
         if param.source != "text" or not isinstance(value, str) or not value.strip() or value.startswith("$"):
