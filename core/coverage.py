@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .grammar import PRONOUN, TITLES
 from .plan import PlanError, Step, parse_plan, references
-from .plugins.tools import Tool
+from .plugins.tools import KEYWORD_SKIPS, Tool
 from .when import MONTHS, WEEKDAYS
 
 __all__ = [
@@ -246,6 +246,12 @@ _ATTACH = re.compile(
 )
 
 
+def _with_args(step: Step, args: Sequence[object], earlier: Sequence[Step]) -> Step:
+    """``step`` with ``args`` and the dependencies they reference among ``earlier``."""
+    deps = references(list(args), [s.idx for s in earlier])[0]
+    return Step(step.idx, step.tool, tuple(args), step.thought, tuple(sorted(deps)), step.line)
+
+
 def _attachable(
     request: str, steps: Sequence[Step], lookups: Mapping[str, Tool], fed: Mapping[tuple[str, int], frozenset[str]]
 ) -> Iterator[tuple[int, str, tuple[str, ...]]]:
@@ -312,10 +318,9 @@ def attached(
         if found is not None and isinstance(args[i], list):
             args[i].append(f"${found.idx}")
             used.add(found.idx)
-    if args == [list(a) if isinstance(a, list) else a for a in last.args]:
+    if not used - {d for s in steps for d in s.deps}:
         return None
-    deps = references(args, [s.idx for s in earlier])[0]
-    return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
+    return _with_args(last, args, earlier)
 
 
 def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) -> Step | None:
@@ -347,8 +352,7 @@ def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) 
                 break
     if not added:
         return None
-    deps = references(args, [s.idx for s in earlier])[0]
-    return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
+    return _with_args(last, args, earlier)
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:at|in|near|from|on|of)\s+$", re.IGNORECASE)
@@ -423,8 +427,7 @@ def retyped(
             if twin is None:
                 return Step(last.idx, wanted[0], source.args[:1], line=last.line)
             args[i] = _swap(arg, f"${n}", f"${twin.idx}")
-            deps = references(args, [s.idx for s in earlier])[0]
-            return Step(last.idx, last.tool, tuple(args), last.thought, tuple(sorted(deps)), last.line)
+            return _with_args(last, args, earlier)
     return None
 
 
@@ -546,8 +549,8 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
     return dataclasses.replace(last, args=tuple(args))
 
 
-_FILLER = {"the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "in", "on", "to", "of",
-           "called", "named", "titled", "and", "or", "with", "from", "for", "at", "by", "via"}  # fmt: skip
+_FILLER = {*KEYWORD_SKIPS, "this", "that", "in", "on", "to", "of", "called", "named", "titled", "and", "or", "with",
+           "from", "for", "at", "by", "via"}  # fmt: skip
 
 
 def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:

@@ -94,12 +94,12 @@ class ScriptedBackend(Backend):
             raise BackendError(f"the script has no plan for {questions[-1] if questions else 'this prompt'!r}")
         # a prompt that ends with the first lines of this round's plan (the agent resumed it after a step
         # it rewrote) is answered, as a completion model would, with the lines after them
-        plan = plans[min(max(self._rounds.get(query, 0) - 1, 0), len(plans) - 1)]
-        lines = plan.splitlines(keepends=True)
-        for k in range(len(lines) - 1, 0, -1):
-            if query in self._rounds and prompt.endswith("".join(lines[:k])):
-                return "".join(lines[k:])
         round_ = self._rounds.get(query, 0)
+        if round_:
+            lines = plans[min(round_, len(plans)) - 1].splitlines(keepends=True)
+            for k in range(len(lines) - 1, 0, -1):
+                if prompt.endswith("".join(lines[:k])):
+                    return "".join(lines[k:])
         self._rounds[query] = round_ + 1
         return plans[min(round_, len(plans) - 1)]
 
