@@ -10,6 +10,8 @@ sides. What follows it replaces what it corrects in one of two ways, and in no o
   Anselm, sorry, I mean Florian: ..." -> "text Florian: ...");
 - it starts with a date or time (``core/when.py`` reads which) and the words before the marker end in
   one: that one is replaced ("remind me at 5, no wait, 6pm" -> "remind me at 6pm");
+- it is one word after a marker that only corrects ("no wait", "I mean", "make that"): it replaces
+  the last word before the marker ("directions by car, no wait, walking" -> "directions by walking");
 - it starts with a word that starts a request (``starts``: the installed packs' phrasings say which):
   the request starts over there ("drive... actually walk to the market" -> "walk to the market"), and
   a "him", "her" or "them" there is the person named before ("email Quentin, no wait, text him: ..."
@@ -130,6 +132,21 @@ def _time_said_first(after: str) -> bool:
     return bool(refs) and after.startswith(refs[0].text) and not after.lower().startswith(("at ", "@"))
 
 
+# Markers that only ever correct: after them one word is what the last word before meant ("by car, no
+# wait, walking" planned nothing when "walking" started the request over; dev batch thirty). Not
+# "actually" nor "sorry": "the film was... actually great" is a message.
+_CORRECTS = re.compile(r"no wait|wait no|I mean|make that", re.IGNORECASE)
+
+
+def _replaces_a_word(marker: str, after: str) -> bool:
+    return bool(_CORRECTS.search(marker)) and len(after.split()) == 1
+
+
+def _last_word(before: str) -> re.Match[str] | None:
+    words = list(_WORD.finditer(before))
+    return words[-1] if len(words) > 1 else None
+
+
 def take_back(request: str, starts: Collection[str] = ()) -> str:
     """The request as meant: every correction applied, left to right (see the module docstring).
     ``starts``: case-folded words that begin a request."""
@@ -150,6 +167,9 @@ def take_back(request: str, starts: Collection[str] = ()) -> str:
         elif names and names.end() == len(before) and _is_name(next(iter(after.split()), "")):
             request = before[: names.start()] + after
             pos = names.start()
+        elif _replaces_a_word(m.group(0), after) and (last := _last_word(before)):
+            request = before[: last.start()] + after
+            pos = last.start()
         elif word and word in starts:
             request = _PRONOUN.sub(names.group(0), after, count=1) if names and not _last_names(after) else after
             pos = 0

@@ -45,7 +45,8 @@ _SHORT_WEEKDAY = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     rf"|(?:(?<=on )|(?<=next )){_SHORT_WEEKDAY}"
-    rf"|(?<!with )(?<!and )(?<!to )(?<!, )(?<!cc )(?<!the ){_SHORT_WEEKDAY}"
+    # whole words only: "Bertrand fri 2pm" is Friday ("Bertrand" ends in "and "; dev batch thirty)
+    rf"|(?<!\bwith )(?<!\band )(?<!\bto )(?<!, )(?<!\bcc )(?<!\bthe ){_SHORT_WEEKDAY}"
     r"(?= (?:morning|afternoon|evening|night|at (?:\d|noon)|@ ?\d|noon|\d{1,2}:\d\d"
     r"|\d{1,2}(?::\d\d)? ?(?:[ap]m|-|–|to \d))))"
 )

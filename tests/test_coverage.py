@@ -300,6 +300,7 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
         ("lunch with Ottavio at Zuni and text him", "him", "Ottavio"),  # not the place
         ("text Ana and Bo and tell them hi", "them", None),  # no one person
         ("text him hi", "him", None),  # no one said
+        ("I promised Genevieve I'd send her the slides", "her", "Genevieve"),  # a name ends before "I'd"
     ],
 )
 def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):
@@ -569,6 +570,14 @@ def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
         ("add milk to the Shopping note in my Home folder", ("open_note", ("Shopping", "")), None),
         ("open note Wishlist, then add socks to the Wishlist 12 note", ("open_note", ("Wishlist", "")), None),
         ("share notes.pdf with Ama by email", ("get_email_address", ("Ama",)), None),  # a person
+        (
+            "Put 'Flight to Lisbon' in my calendar",
+            ("create_calendar_event", ("Flight", "", "", "", [], "", None)),
+            "Flight to Lisbon",
+        ),  # cut inside quotes: taken to the closing quote
+        ('add a note "Mom\'s party" in Home', ("create_note", ("Mom", "", "Home")), "Mom's party"),
+        ("Put 'Flight' in my calendar", ("create_calendar_event", ("Flight", "", "", "", [], "", None)), None),
+        ("text 'Al' about Al Green tickets", ("create_note", ("Al", "", "")), None),  # said again, unquoted
     ],
 )
 def test_whole_name_takes_the_name_up_to_its_noun(assistant, request_, step, expected):

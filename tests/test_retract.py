@@ -31,6 +31,8 @@ STARTS = request_starts(["text {person} that {text}", "email {person}: {text}", 
         ("remind me to call Ines at 5, no wait, 6pm", "remind me to call Ines at 6pm"),  # a time for a time
         ("dinner tomorrow, no wait, Friday at 7 with Ana", "dinner Friday at 7 with Ana"),
         ("call Bo at 5, no, 6pm", "call Bo at 6pm"),
+        ("directions to Stinson Beach by car, no wait, walking", "directions to Stinson Beach by walking"),  # one word
+        ("remind me to buy milk, I mean eggs", "remind me to buy eggs"),
     ],
 )
 def test_a_correction_replaces_what_it_corrects(said, meant):

@@ -22,6 +22,7 @@ NOW = datetime(2026, 12, 2, 14, 0)
         ("email jo@w.com w/ notes_n.pdf", "email jo@w.com with notes_n.pdf"),  # inside a word: never
         ("Meet W at 5 & bring the Txt files", "Meet W at 5 & bring the Txt files"),  # capitals, symbols: as said
         ("how r u", "how r you"),
+        ("a meeting regarding the budget", "a meeting about the budget"),  # a word the training data lacks
     ],
 )
 def test_shorthand_is_read_in_full(said, heard):
