@@ -239,7 +239,7 @@ class Agent:
         """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`),
         its fillers dropped and its courtesy put plainly (:func:`~tinyagent.retract.plainly`): what the
         planner, Tool RAG and the grammar read."""
-        return take_back(plainly(without_fillers(query)), self._starts)
+        return take_back(plainly(without_fillers(query), self._starts), self._starts)
 
     @staticmethod
     def heard(said: str) -> str:

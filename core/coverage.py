@@ -27,11 +27,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from .grammar import PRONOUN, TITLES
 from .plan import PlanError, Step, parse_plan, references
 from .plugins.tools import KEYWORD_SKIPS, Tool
-from .when import MONTHS, WEEKDAYS
+from .when import MONTHS, WEEKDAYS, resolve_times
 
 __all__ = [
     "Missed",
@@ -598,6 +599,54 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
     return dataclasses.replace(step, args=tuple(args))
 
 
+# A meeting's topic, said after the kind of meeting: up to a mark, a word that goes on to a time, a
+# person or another request, or a number
+_TOPIC = re.compile(
+    r"\b(?:about|re:?|titled|called|named)\s+(?P<topic>[^,.;:!?]+?)(?=\s*(?:$|[,.;:!?]"
+    rf"|\s(?i:and|then|with|for|on|at|by|from|to|next|this|tomorrow|today|tonight|in|{'|'.join(WEEKDAYS)})\b|\s\d))",
+    re.IGNORECASE,
+)
+
+
+# Between the kind and its topic, nothing that goes on to another request: "a run with the babysitter
+# tomorrow at 19:00 and set up a zoom with Davune about X", "a gym with Bruno at 3, create a note named X"
+_NEXT_REQUEST = re.compile(r"[,.;!?]|\b(?:also|then|with)\b", re.IGNORECASE)
+
+
+def _untimed(m: re.Match[str], request: str) -> str:
+    """The topic ``m`` found, up to a time said in it ("meeting the day after tomorrow": "meeting")."""
+    end = m.end("topic")
+    for ref in resolve_times(request, datetime(2026, 1, 1)):  # where times are said, never their dates
+        if m.start("topic") <= (at := request.find(ref.text)) < end:
+            end = at
+    return request[m.start("topic") : end].strip()
+
+
+def topical(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
+    """``step`` titled by the topic the request gives, or None: a one-word title that is the kind of
+    meeting the request says ("a 45 min call with Tobias and Elif on Tuesday at 3pm about onboarding",
+    "a call with Leopold ... titled Roadmap review") becomes the one topic said after it ("onboarding",
+    "Roadmap review"). Planners titled four natural dev requests so (batches nineteen to twenty-seven)."""
+    tool = tools.get(step.tool)
+    if tool is None:
+        return None
+    args = list(step.args)
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
+        if param.source != "untimed" or not isinstance(value, str) or not value.strip() or " " in value.strip():
+            continue
+        kind = re.search(rf"(?<!\w){re.escape(value)} with\b", request, re.IGNORECASE)
+        topics = [
+            _untimed(m, request)
+            for m in _TOPIC.finditer(request)
+            if kind and m.start() > kind.end() and not _NEXT_REQUEST.search(request[kind.end() : m.start()])
+        ]
+        if len(topics) == 1 and topics[0]:
+            args[i] = topics[0]
+    if args == list(step.args):
+        return None
+    return dataclasses.replace(step, args=tuple(args))
+
+
 def corrected(
     request: str,
     steps: Sequence[Step],
@@ -606,8 +655,8 @@ def corrected(
     fed: Mapping[tuple[str, int], frozenset[str]],
 ) -> Step | None:
     """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
-    :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`trimmed` or
-    :func:`whole_name`, in that order; else None."""
+    :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`trimmed`,
+    :func:`whole_name` or :func:`topical`, in that order; else None."""
     return (
         renamed(request, steps[-1], lookups)
         or retyped(steps, lookups, fed)
@@ -615,4 +664,5 @@ def corrected(
         or referred(steps, tools)
         or trimmed(request, steps, tools)
         or whole_name(request, steps[-1], tools)
+        or topical(request, steps[-1], tools)
     )

@@ -86,9 +86,23 @@ _WRAPPER = re.compile(
 )
 
 
-def plainly(request: str) -> str:
-    """The request without an opening greeting, its sentences' polite wrappers read "could you please"."""
-    return _WRAPPER.sub("could you please ", _GREETING.sub("", request, count=1))
+# "Would you mind setting up a meeting ... to go over the budget" was titled "setting up a meeting"
+# (dev batches eighteen and thirty): the verb after "would you mind" is read as a request starts with it
+_MIND = re.compile(r"(?:^|(?<=[.!?]\s))\s*(?:would|do)\s+you\s+mind\s+(?P<verb>[a-z]+ing)\b", re.IGNORECASE)
+
+
+def _unmind(m: re.Match[str], starts: Collection[str]) -> str:
+    stem = m["verb"][:-3].lower()
+    bases = [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+    base = next((b for b in bases if b in starts), None)  # "setting" -> "set", "scheduling" -> "schedule"
+    return f"could you please {base}" if base else m[0]
+
+
+def plainly(request: str, starts: Collection[str] = ()) -> str:
+    """The request without an opening greeting, its sentences' polite wrappers read "could you please",
+    and "would you mind" before a verb that starts a request (``starts``) read so too."""
+    request = _WRAPPER.sub("could you please ", _GREETING.sub("", request, count=1))
+    return _MIND.sub(lambda m: _unmind(m, starts), request)
 
 
 def request_starts(phrasings: Iterable[str]) -> frozenset[str]:

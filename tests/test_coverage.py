@@ -562,6 +562,28 @@ def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
 
 
 @pytest.mark.parametrize(
+    "request_, title, expected",
+    [
+        ("book a 45 min call with Tobias and Elif on Tuesday at 3pm about onboarding", "call", "onboarding"),
+        ("set up a call with Tomasz on thursday 11am re: contract, 30 mins", "call", "contract"),
+        ("schedule a call with Leopold on Tuesday from 4 to 4:45 pm titled Roadmap review", "call", "Roadmap review"),
+        ("a meeting with minh about meeting the day after tomorrow", "meeting", None),  # up to the time: the same
+        ("lunch with Ana at noon", "lunch", None),  # no topic
+        ("a run with Bo at 7 and set up a zoom with Cy about X", "run", None),  # another request's topic
+        ("a gym with Bruno at 3, create a note named Spoken", "gym", None),
+        ("book the dentist about my crown", "dentist", None),  # no kind of meeting "with" anyone
+        ("a call with Ana about the budget", "the budget", None),  # titled already
+    ],
+)
+def test_topical_titles_a_meeting_by_its_topic(assistant, request_, title, expected):
+    from tinyagent.coverage import topical
+    from tinyagent.plan import Step
+
+    found = topical(request_, Step(1, "create_calendar_event", (title, "", "", "", [], "", None)), assistant.tools)
+    assert (found.args[0] if found else None) == expected
+
+
+@pytest.mark.parametrize(
     "request_, step, expected",
     [
         ("pull up my Christmas list note", ("open_note", ("Christmas", "")), "Christmas list"),

@@ -92,6 +92,22 @@ def test_courtesy_is_put_plainly(said, meant):
     assert plainly(said) == meant
 
 
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("Would you mind setting up a meeting with Ana", "could you please set up a meeting with Ana"),
+        ("would you mind scheduling a call", "could you please schedule a call"),  # the "e" back
+        ("Thanks! Do you mind texting Bo hi", "Thanks! could you please text Bo hi"),
+        ("would you mind if I call", "would you mind if I call"),  # no verb after it
+        ("would you mind singing", "would you mind singing"),  # no request starts with "sing"
+        ("text Ana, would you mind picking up milk", "text Ana, would you mind picking up milk"),  # her words
+    ],
+)
+def test_would_you_mind_reads_as_the_request_it_asks(said, meant):
+    starts = request_starts(["set up {x}", "schedule {x}", "text {person} {text}", "pick up {x}"])
+    assert plainly(said, starts) == meant
+
+
 def test_only_words_that_begin_requests_restart_one():
     assert STARTS == {"text", "email", "walk"}  # "I" begins messages as well, a slot begins nothing
 
