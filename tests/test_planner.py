@@ -115,6 +115,7 @@ def test_retrain_planner_end_to_end(todo_registry, tmp_path, monkeypatch):
     adapter = active_planner(artifacts)
     assert adapter is not None and adapter.lora is not None and adapter.model == planner.model
     assert second["training"]["trainable"] < second["training"]["parameters"] / 2
+    assert second["training"]["rows"] == 15 * 8, "prompts built only for the rows 15 steps of 8 read"
     f16 = retrain_module.work_dir(reg) / "planner" / "model.f16.gguf"  # unquantized: the check is exact
     lora_dir = retrain_module.work_dir(reg) / "planner" / "lora"
     prompt = "Tools: add_todo list_todos\nQuestion: add call mom to my todo list\nPlan:\n"

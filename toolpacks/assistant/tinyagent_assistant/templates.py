@@ -595,6 +595,7 @@ TEMPLATES = [
             "directions to {place2} from {place}",
             "how long is the drive from {place} to {place2}",
             "how do I get to {place2} from {place} by car",
+            "how long would it take to drive from {place} to {place2}",
         ),
         '1. maps_show_directions("{place}", "{place2}", "d")',
         {"place": "place", "place2": "place"},
@@ -619,6 +620,7 @@ TEMPLATES = [
             "pedestrian route from {place} to {place2}",
             "how do I get to {place2} from {place} walking",
             "walking directions to {place2} from {place}",
+            "how long would it take me to walk from {place} to {place2}",  # dev batch twenty-eight
         ),
         '1. maps_show_directions("{place}", "{place2}", "w")',
         {"place": "place", "place2": "place"},
@@ -848,6 +850,32 @@ TEMPLATES += [
         '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
         '3. compose_new_email(["$1", "$2"], [], "{title}", "{text}", [])',
         {"person": "person", "person2": "person", "title": "title", "text": "text"},
+    ),
+    T(  # a message that asks: "and ask" looked up "ask" as a second person (dev batches twenty-eight, thirty)
+        "sms_ask",
+        (
+            "text {person} and ask {question}",
+            "text {person} to ask {question}",
+            "send {person} a text asking {question}",
+            "message {person} and ask them {question}",
+            "ask {person} by text {question}",
+            "can you text {person} and ask {question}",
+        ),
+        '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{question}")',
+        {"person": "person", "question": "text"},
+    ),
+    T(
+        "email_ask",
+        (
+            "email {person} and ask {question}",
+            "email {person} to ask {question}",
+            "send {person} an email asking {question}",
+            "write to {person} and ask them {question}",
+            "ask {person} by email {question}",
+            "could you email {person} and ask {question}",
+        ),
+        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{question}", "{question}", [])',
+        {"person": "person", "question": "text"},
     ),
     T(
         "email_plain",
