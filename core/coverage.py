@@ -573,7 +573,8 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
     request that it goes on from with one or two words and then the noun the tool's own name says ("note"
     of ``open_note``). Planners cut three note names so in 382 natural dev requests (batches eleven,
     sixteen and twenty-five). A value cut short inside quotes is taken to the closing quote ("Put
-    'Flight to Lisbon' in my calendar" was titled "Flight"; dev batch thirty)."""
+    'Flight to Lisbon' in my calendar" was titled "Flight"; dev batch thirty), and a place's name before
+    "of" and capitalized words to their end ("the Legion" of "the Legion of Honor")."""
     tool = tools.get(step.tool)
     if tool is None or len(tool.params) < 2:  # a lookup's name is a person's: "Ama by email"
         return None
@@ -591,6 +592,10 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
         # said once, only so: not "note Wishlist ... the Wishlist 12 note"
         if len(longer) == len(said) == 1 and param.source in ("name", "request"):
             args[i] = longer[0]
+        # a place named on with "of": "the Legion of Honor", "the Academy of Sciences" (dev batch thirty-one)
+        named_of = [m[0] for m in re.finditer(rf"(?<!\w){re.escape(value)} of(?: [A-Z][\w'-]*)+", request)]
+        if len(named_of) == len(said) == 1 and param.source == "name":
+            args[i] = named_of[0]
         quoted = [m[1] for m in re.finditer(rf"{_OPEN}({re.escape(value)}[^\n]*?){_CLOSE}", request)]
         if len(quoted) == len(said) == 1 and quoted[0] != value:  # "Put 'Flight to Lisbon' in my calendar"
             args[i] = quoted[0]

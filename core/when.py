@@ -81,7 +81,8 @@ _ADJ_DURATION = r"\b(?:a|an|one) (?P<n>\d+|half|" + "|".join(NUMBER_WORDS) + r")
 # "1-3pm", "from 10 to 11:30am", "between 2 and 4pm", "2pm-4pm": the second end says am or pm
 _RANGE = (
     r"(?:\b(?:from|between) )?\b(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))? ?(?P<ap1>[ap]\.?m\.?)?"
-    r" ?(?:-|–|to|until|till|and) ?(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))? ?(?P<ap2>[ap]\.?m\.?)"
+    r" ?(?:-|–|to|until|till|and) ?(?:(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))? ?(?P<ap2>[ap]\.?m\.?)"
+    r"|(?P<noon2>noon|midday)\b)"  # "10am to noon" ended at 11 (dev batch thirty-one)
 )
 # "9 to 11", "from 1-3": a range without am/pm, read as bare hours are; only next to a day or after
 # "from"/"between", so "2 to 3 people" stays a number
@@ -217,10 +218,11 @@ def _clock(m: re.Match[str]) -> tuple[int, int] | None:
 def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
     """A clock range's start (hour, minute) and length in minutes; the first end takes the second's
     am/pm unless that puts it after the second ("11-1pm" starts at 11am)."""
-    h1, m1, h2, m2 = int(m["h1"]), int(m["m1"] or 0), int(m["h2"]), int(m["m2"] or 0)
+    h1, m1 = int(m["h1"]), int(m["m1"] or 0)
+    h2, m2 = (12, 0) if m["noon2"] else (int(m["h2"]), int(m["m2"] or 0))
     if not (1 <= h1 <= 12 and 1 <= h2 <= 12 and m1 < 60 and m2 < 60):
         return None
-    end = h2 % 12 + (12 if m["ap2"].lower().startswith("p") else 0), m2
+    end = (12, 0) if m["noon2"] else (h2 % 12 + (12 if m["ap2"].lower().startswith("p") else 0), m2)
     if m["ap1"]:
         start = h1 % 12 + (12 if m["ap1"].lower().startswith("p") else 0), m1
     else:

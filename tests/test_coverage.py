@@ -598,6 +598,16 @@ def test_topical_titles_a_meeting_by_its_topic(assistant, request_, title, expec
             "Flight to Lisbon",
         ),  # cut inside quotes: taken to the closing quote
         ('add a note "Mom\'s party" in Home', ("create_note", ("Mom", "", "Home")), "Mom's party"),
+        (
+            "walk from the Legion of Honor to the beach",
+            ("maps_show_directions", ("the Legion", "the beach", "w")),
+            "the Legion of Honor",
+        ),
+        (
+            "walk from Honor to the Legion of Honor",
+            ("maps_show_directions", ("Honor", "the beach", "w")),
+            None,
+        ),  # said twice
         ("Put 'Flight' in my calendar", ("create_calendar_event", ("Flight", "", "", "", [], "", None)), None),
         ("text 'Al' about Al Green tickets", ("create_note", ("Al", "", "")), None),  # said again, unquoted
     ],

@@ -31,6 +31,7 @@ NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
         ("set a reminder for tomorrow at 2: buy milk", "2026-11-25 14:00:00", 60),  # a colon after the hour
         ("zoom w/ Elif tmrw 10:30 re budget, 45 min", "2026-11-25 10:30:00", 45),  # the only time: said later
         ("zoom w/ Hildegard & Bertrand fri 2pm", "2026-11-27 14:00:00", 60),  # "Bertrand" is no "and"
+        ("block out Saturday 10am to noon for yoga", "2026-11-28 10:00:00", 120),  # a range to noon
         ("meeting tomorrow at 3 with Bo to plan the offsite for 2 hours", "2026-11-25 15:00:00", 120),
     ],
 )
