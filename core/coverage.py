@@ -511,8 +511,11 @@ _GOES_ON = re.compile(
 _THAT = re.compile(r"(?i:that\s+)")
 _SENDING = re.compile(r"(?i:(?:re)?(?:text|txt|sms|message|msg|e-?mail|mail|reply|forward|fwd)\b)")
 _SENT_AS = re.compile(r"(?i::\s+|\s+(?:that|saying|with)\s+)")
-_TO_WHOM = re.compile(rf"(?:{_SENDING.pattern}\s+)?(?i:(?:my|our)\s+\w+\s+(?:\w+\s+)?)?")
-_AFTER_WHOM = re.compile(r"(?i:^[\s,:;-]*(?:(?:that|saying|to)\s+)?)")
+_TO_WHOM = re.compile(rf"(?:(?:{_SENDING.pattern}|(?i:tell))\s+)?(?i:(?:my|our)\s+\w+\s+(?:\w+\s+)?)?")
+# how it goes, said after whom: "tell Gianni via text to bring the cooler" (dev batches twenty-one, twenty-two)
+_BY_MEANS = r"(?:(?:via|by|over)\s+(?:text|txt|sms|e-?mail|mail|message)\s+)"
+_AFTER_WHOM = re.compile(rf"(?i:^[\s,:;-]*{_BY_MEANS}?(?:(?:that|saying|to)\s+)?)")
+_MEANS_FIRST = re.compile(rf"(?i:{_BY_MEANS}(?:(?:that|saying|to)\s+)?)")
 
 
 def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
@@ -542,6 +545,7 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
         if _SENDING.match(text) and (said := _SENT_AS.search(text)):
             text = text[said.end() :]
         text = _CUE.sub("", text, count=1) if _CUE.match(text) else text
+        text = _MEANS_FIRST.sub("", text, count=1) if _MEANS_FIRST.match(text) else text
         before = re.search(rf"(\w+)\s+{re.escape(text)}", request)  # after a word, but not "that that ..."
         if (that := _THAT.match(text)) and before and before[1].lower() != "that":
             text = text[that.end() :]

@@ -422,6 +422,16 @@ def test_referred_takes_what_an_earlier_step_named(assistant):
             ("his badge is ready", "his badge is ready"),
         ),
         ("txt 415 555 0123 im here", '1. send_sms(["415 555 0123"], "txt 415 555 0123 im here")', ("im here",)),
+        (  # how it goes, said after whom or first
+            "tell Marguerite via text the kids are asleep",
+            '1. get_phone_number("Marguerite")\n2. send_sms(["$1"], "tell marguerite via text the kids are asleep")',
+            ("the kids are asleep",),
+        ),
+        (
+            "tell Gianni via text to bring the cooler",
+            '1. get_phone_number("Gianni")\n2. send_sms(["$1"], "via text to bring the cooler")',
+            ("bring the cooler",),
+        ),
         (
             "reply to that email with sounds great",
             '1. reply_to_email([], "email with sounds great", [])',
