@@ -48,6 +48,7 @@ __all__ = [
     "MAX_SOURCE",
     "MAX_STEPS",
     "MAX_STRING",
+    "POLITE_QUESTION",
     "PRONOUN",
     "TIME_WORDS",
     "TITLES",
@@ -71,7 +72,8 @@ _CUT = re.compile(r'["\\<\x00-\x1f\x7f\u201c\u201d]|(?<=\$)\{|(?<!\w)[\'\u2018](
 # request's, not the message's, so no copy takes it (dev batches ten and twelve): a "can/could/would/
 # will you" within the first words of a sentence, before any colon or quote, and that sentence's "?".
 # One that closes an introduced or quoted message ("add: can you handle this one?") stays.
-_POLITE_QUESTION = re.compile(
+#: A polite request's question mark (group 1), which no copied value takes
+POLITE_QUESTION = re.compile(
     r"(?:^|(?<=[.!?])\s)\W*(?:[^\s.!?:]+\s+){0,6}(?:can|could|would|will) you\b"
     r"(?:[^.!?:\"'\u201c\u201d\u2018]|(?<=\w)'(?=\w))*(\?)",  # no quote opened on the way: "saying 'ok?'"
     re.IGNORECASE,
@@ -190,7 +192,7 @@ def _span_rule(
     one ends only where ``ends`` matches what follows it, at a piece's end, or after ".", "!", "?" or ")"."""
     starts, n = [], 0
     for text in texts:
-        text = _POLITE_QUESTION.sub(lambda m: m[0][:-1] + "\x00", text)  # the "?" becomes a cut (_CUT)
+        text = POLITE_QUESTION.sub(lambda m: m[0][:-1] + "\x00", text)  # the "?" becomes a cut (_CUT)
         for piece in _CUT.split(text):
             # A sentence's full stop never ends a copy: "Tell them the offsite moved to the 18th." is
             # messaged as "the offsite moved to the 18th" (dev batch ten); "Dr. Okafor" and "..." stay.

@@ -22,6 +22,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..grammar import POLITE_QUESTION
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
 from ..plugins.tools import keyword
@@ -238,6 +239,13 @@ def _keywords(plan: Plan, reg: Registry) -> Plan:
             step = dataclasses.replace(step, args=args)
         steps.append(step)
     return dataclasses.replace(plan, steps=tuple(steps))
+
+
+def _question_taken(query: str, plan: str) -> bool:
+    """Whether a value of ``plan`` ends at the question mark of a polite request ("Pls can you text Ana
+    that lunch tomorrow?"): the grammar gives that mark to the request, so no plan could copy the value."""
+    ends = {m.end(1) for m in POLITE_QUESTION.finditer(query)}
+    return any(query.find(v) + len(v) in ends for v in re.findall(r'"([^"]*\?)"', plan) if v in query)
 
 
 def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
@@ -478,6 +486,8 @@ def generate(
                 texts[0] = _false_start(templates, chosen[0], rng, now) + texts[0]
             query = _surface(texts, rng, cfg.noise)
             if query in seen or _DOUBLE_DETERMINER.search(query):  # "my the Party review note"
+                continue
+            if _question_taken(query, render_plan(merged)):
                 continue
             ex = Example(
                 query,
