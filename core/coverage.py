@@ -656,6 +656,32 @@ def topical(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
     return dataclasses.replace(step, args=tuple(args))
 
 
+# A value that goes on into another parameter's label: ", list Chores" of a reminder's name
+_LABELLED = re.compile(r",\s+(?P<label>\w+)\s+(?P<value>[^,]+)$")
+
+
+def labelled(step: Step, tools: Mapping[str, Tool]) -> Step | None:
+    """``step`` with a value that ends in another parameter's label and value ("put the bins out, list
+    Chores": the ``list_name`` said) split between the two, or None. Only where that parameter is empty
+    or holds a filler word ("for"): planners wrote "dentist, list Health" with the list "for" (dev
+    batches twenty-two and twenty-four). The label is a word of the parameter's own name."""
+    tool = tools.get(step.tool)
+    if tool is None:
+        return None
+    args = list(step.args)
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
+        if param.source not in _COPIED or not isinstance(value, str) or not (m := _LABELLED.search(value)):
+            continue
+        for j, other in enumerate(tool.params[: len(args)]):
+            free = isinstance(args[j], str) and (not args[j].strip() or args[j].lower() in _FILLER)
+            if j != i and other.source in _COPIED and free and m["label"].lower() in other.name.lower().split("_"):
+                args[i], args[j] = value[: m.start()], m["value"]
+                break
+    if args == list(step.args):
+        return None
+    return dataclasses.replace(step, args=tuple(args))
+
+
 def corrected(
     request: str,
     steps: Sequence[Step],
@@ -665,7 +691,7 @@ def corrected(
 ) -> Step | None:
     """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
     :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`trimmed`,
-    :func:`whole_name` or :func:`topical`, in that order; else None."""
+    :func:`whole_name`, :func:`topical` or :func:`labelled`, in that order; else None."""
     return (
         renamed(request, steps[-1], lookups)
         or retyped(steps, lookups, fed)
@@ -674,4 +700,5 @@ def corrected(
         or trimmed(request, steps, tools)
         or whole_name(request, steps[-1], tools)
         or topical(request, steps[-1], tools)
+        or labelled(steps[-1], tools)
     )

@@ -571,6 +571,22 @@ def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
     assert Grammar(backend.grammars[2]).accepts(rest)
 
 
+def test_labelled_moves_a_labelled_value_to_its_parameter(assistant):
+    from tinyagent.coverage import labelled
+    from tinyagent.plan import Step
+
+    def step(name, list_name):
+        return Step(1, "create_reminder", (name, "2026-12-03 15:00:00", "", list_name, 0, False))
+
+    assert labelled(step("dentist, list Health", "for"), assistant.tools).args[::3] == ("dentist", "Health")
+    assert labelled(step("put the bins out, list Chores", ""), assistant.tools).args[::3] == (
+        "put the bins out",
+        "Chores",
+    )
+    assert labelled(step("dentist, list Health", "Work"), assistant.tools) is None  # a list of its own
+    assert labelled(step("buy eggs, milk and flour", ""), assistant.tools) is None  # no parameter's label
+
+
 @pytest.mark.parametrize(
     "request_, title, expected",
     [
