@@ -27,12 +27,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from .grammar import PRONOUN, TITLES
 from .plan import PlanError, Step, parse_plan, references
 from .plugins.tools import KEYWORD_SKIPS, Tool
-from .when import MONTHS, WEEKDAYS, resolve_times
+from .when import MONTHS, WEEKDAYS, times_said
 
 __all__ = [
     "Missed",
@@ -44,8 +43,10 @@ __all__ = [
     "missed",
     "placed",
     "referred",
+    "labelled",
     "renamed",
     "retyped",
+    "topical",
     "trimmed",
     "unopened",
     "whole_name",
@@ -249,6 +250,11 @@ def _resolved(values: Sequence[object], by_id: Mapping[int, Step]) -> list[str]:
 _ATTACH = re.compile(
     r"[\s,;:]*(?:and\s+)?(?i:attach(?:ed|ing)?|with|w/|plus|incl(?:uding)?)\s+(?:(?i:the|my|file)\s+)*"
 )
+
+
+def _replaced(step: Step, args: Sequence[object]) -> Step | None:
+    """``step`` with ``args``, or None when they are its own (no rewrite applied)."""
+    return None if list(args) == list(step.args) else dataclasses.replace(step, args=tuple(args))
 
 
 def _with_args(step: Step, args: Sequence[object], earlier: Sequence[Step]) -> Step:
@@ -464,9 +470,7 @@ def placed(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
             if address and address[1].split()[1].lower() not in _NOT_NAMES:  # "at 9 Monday" is a time
                 args[i] = address[1]
                 break
-    if args == list(step.args):
-        return None
-    return dataclasses.replace(step, args=tuple(args))
+    return _replaced(step, args)
 
 
 def referred(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
@@ -489,9 +493,7 @@ def referred(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
             if named and isinstance(named[0], str) and named[0].strip() and not named[0].startswith("$"):
                 args[i] = named[0]
                 break
-    if args == list(last.args):
-        return None
-    return dataclasses.replace(last, args=tuple(args))
+    return _replaced(last, args)
 
 
 # How a request says to send a message, which the message never starts with: "tell her", "asking", "saying",
@@ -515,7 +517,7 @@ _TO_WHOM = re.compile(rf"(?:(?:{_SENDING.pattern}|(?i:tell))\s+)?(?i:(?:my|our)\
 # how it goes, said after whom: "tell Gianni via text to bring the cooler" (dev batches twenty-one, twenty-two)
 _BY_MEANS = r"(?:(?:via|by|over)\s+(?:text|txt|sms|e-?mail|mail|message)\s+)"
 _AFTER_WHOM = re.compile(rf"(?i:^[\s,:;-]*{_BY_MEANS}?(?:(?:that|saying|to)\s+)?)")
-_MEANS_FIRST = re.compile(rf"(?i:{_BY_MEANS}(?:(?:that|saying|to)\s+)?)")
+_MEANS_FIRST = re.compile(rf"(?i:^{_BY_MEANS}(?:(?:that|saying|to)\s+)?)")
 
 
 def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
@@ -545,7 +547,7 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
         if _SENDING.match(text) and (said := _SENT_AS.search(text)):
             text = text[said.end() :]
         text = _CUE.sub("", text, count=1) if _CUE.match(text) else text
-        text = _MEANS_FIRST.sub("", text, count=1) if _MEANS_FIRST.match(text) else text
+        text = _MEANS_FIRST.sub("", text, count=1)
         before = re.search(rf"(\w+)\s+{re.escape(text)}", request)  # after a word, but not "that that ..."
         if (that := _THAT.match(text)) and before and before[1].lower() != "that":
             text = text[that.end() :]
@@ -553,9 +555,7 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
             text += more[0]
         if text != value and text.strip():
             args = [text if a == value else a for a in args]
-    if args == list(last.args):
-        return None
-    return dataclasses.replace(last, args=tuple(args))
+    return _replaced(last, args)
 
 
 _FILLER = {*KEYWORD_SKIPS, "this", "that", "in", "on", "to", "of", "called", "named", "titled", "and", "or", "with",
@@ -603,9 +603,7 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
         quoted = [m[1] for m in re.finditer(rf"{_OPEN}({re.escape(value)}[^\n]*?){_CLOSE}", request)]
         if len(quoted) == len(said) == 1 and quoted[0] != value:  # "Put 'Flight to Lisbon' in my calendar"
             args[i] = quoted[0]
-    if args == list(step.args):
-        return None
-    return dataclasses.replace(step, args=tuple(args))
+    return _replaced(step, args)
 
 
 # A meeting's topic, said after the kind of meeting: up to a mark, a word that goes on to a time, a
@@ -625,7 +623,7 @@ _NEXT_REQUEST = re.compile(r"[,.;!?]|\b(?:also|then|with)\b", re.IGNORECASE)
 def _untimed(m: re.Match[str], request: str) -> str:
     """The topic ``m`` found, up to a time said in it ("meeting the day after tomorrow": "meeting")."""
     end = m.end("topic")
-    for ref in resolve_times(request, datetime(2026, 1, 1)):  # where times are said, never their dates
+    for ref in times_said(request):
         if m.start("topic") <= (at := request.find(ref.text)) < end:
             end = at
     return request[m.start("topic") : end].strip()
@@ -651,9 +649,7 @@ def topical(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
         ]
         if len(topics) == 1 and topics[0]:
             args[i] = topics[0]
-    if args == list(step.args):
-        return None
-    return dataclasses.replace(step, args=tuple(args))
+    return _replaced(step, args)
 
 
 # A value that goes on into another parameter's label: ", list Chores" of a reminder's name
@@ -677,9 +673,7 @@ def labelled(step: Step, tools: Mapping[str, Tool]) -> Step | None:
             if j != i and other.source in _COPIED and free and m["label"].lower() in other.name.lower().split("_"):
                 args[i], args[j] = value[: m.start()], m["value"]
                 break
-    if args == list(step.args):
-        return None
-    return dataclasses.replace(step, args=tuple(args))
+    return _replaced(step, args)
 
 
 def corrected(

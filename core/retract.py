@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from datetime import datetime
 
-from .when import resolve_times
+from .when import times_said
 
 __all__ = ["plainly", "request_starts", "take_back", "without_fillers"]
 
@@ -127,13 +126,9 @@ def _last_names(before: str) -> re.Match[str] | None:
     return found[-1] if found else None
 
 
-# Only where a time is said is read here, never its date: any "now" finds the same words
-_ANY_NOW = datetime(2026, 1, 1)
-
-
 def _time_said_last(before: str) -> int | None:
     """Where a date or time that ends ``before`` starts ("remind me at 5" -> the index of "at 5")."""
-    refs = resolve_times(before, _ANY_NOW)
+    refs = times_said(before)
     text = before.rstrip()
     if not refs or not text.endswith(refs[-1].text):
         return None
@@ -142,7 +137,7 @@ def _time_said_last(before: str) -> int | None:
 
 
 def _time_said_first(after: str) -> bool:
-    refs = resolve_times(after, _ANY_NOW)
+    refs = times_said(after)
     return bool(refs) and after.startswith(refs[0].text) and not after.lower().startswith(("at ", "@"))
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["DATETIME_FORMAT", "TimeRef", "resolve_times"]
+__all__ = ["DATETIME_FORMAT", "TimeRef", "resolve_times", "times_said"]
 
 #: How plans, datasets and ``--now`` write a date-time (the one place this format is spelled).
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -222,7 +222,7 @@ def _range(m: re.Match[str]) -> tuple[int, int, int] | None:
     h2, m2 = (12, 0) if m["noon2"] else (int(m["h2"]), int(m["m2"] or 0))
     if not (1 <= h1 <= 12 and 1 <= h2 <= 12 and m1 < 60 and m2 < 60):
         return None
-    end = (12, 0) if m["noon2"] else (h2 % 12 + (12 if m["ap2"].lower().startswith("p") else 0), m2)
+    end = (h2, m2) if m["noon2"] else (h2 % 12 + (12 if m["ap2"].lower().startswith("p") else 0), m2)
     if m["ap1"]:
         start = h1 % 12 + (12 if m["ap1"].lower().startswith("p") else 0), m1
     else:
@@ -367,3 +367,9 @@ def resolve_times(query: str, now: datetime) -> list[TimeRef]:
             minutes, all_day = round(amount * (60 if before["u"].lower().startswith("h") else 1)), False
         refs.append(_ref(query[start_i:end_i], start, minutes, all_day))
     return refs
+
+
+def times_said(text: str) -> list[TimeRef]:
+    """The time expressions ``text`` says (their ``text``), resolved against a fixed day: for where a
+    time is said, never for its date."""
+    return resolve_times(text, datetime(2026, 1, 1))

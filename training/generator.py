@@ -241,11 +241,14 @@ def _keywords(plan: Plan, reg: Registry) -> Plan:
     return dataclasses.replace(plan, steps=tuple(steps))
 
 
-def _question_taken(query: str, plan: str) -> bool:
+def _question_taken(query: str, plan: Plan) -> bool:
     """Whether a value of ``plan`` ends at the question mark of a polite request ("Pls can you text Ana
     that lunch tomorrow?"): the grammar gives that mark to the request, so no plan could copy the value."""
     ends = {m.end(1) for m in POLITE_QUESTION.finditer(query)}
-    return any(query.find(v) + len(v) in ends for v in re.findall(r'"([^"]*\?)"', plan) if v in query)
+    values = (v for s in plan.steps for a in s.args for v in (a if isinstance(a, list) else [a]))
+    return any(
+        (at := query.find(v)) >= 0 and at + len(v) in ends for v in values if isinstance(v, str) and v[-1:] == "?"
+    )
 
 
 def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
@@ -487,7 +490,7 @@ def generate(
             query = _surface(texts, rng, cfg.noise)
             if query in seen or _DOUBLE_DETERMINER.search(query):  # "my the Party review note"
                 continue
-            if _question_taken(query, render_plan(merged)):
+            if _question_taken(query, merged):
                 continue
             ex = Example(
                 query,
