@@ -15,6 +15,7 @@ from tinyagent.plugins.fingerprint import fingerprint
 from tinyagent.plugins.host import add_plugin, get_plugin_manager, load_registry, remove_plugin
 from tinyagent.training.dates import sample_when
 from tinyagent.training.generator import (
+    CORRECTIONS,
     HELD_OUT_SPLITS,
     SPLITS,
     DataConfig,
@@ -299,7 +300,6 @@ def test_a_subject_must_name_a_product_with_slots_of_its_own():
 
 
 def test_a_false_start_taken_back_leaves_only_what_follows_in_the_plan(packs):
-    from tinyagent.training.generator import CORRECTIONS
 
     examples = list(generate(packs, DataConfig(400, 20, 20, 20, 20, correction_rate=1.0)))
     for ex in examples:
@@ -327,13 +327,13 @@ def test_a_day_after_by_or_for_drops_its_on(packs):
 
 def test_a_message_of_two_clauses_is_planned_whole(packs):
     """ "numbers attached, see tab 2": the body runs past its comma (dev batch eight cut it there)."""
-    bodies = []
-    for e in _examples(packs, 3000):
+    bodies = []  # about 1.7% of texts have two clauses (3 seeds of 3,000): pooled over two seeds, over 0.5%
+    for e in _examples(packs, 3000) + _examples(packs, 3000, seed=1):
         for step in parse_plan(e.plan).steps:
             if step.tool == "send_sms" and "$" not in step.args[1]:
                 bodies.append(step.args[1])
     two = [b for b in bodies if re.search(r"\w(?:; |\. )\w", b)]  # a comma also joins lists: not counted
-    assert len(two) > 0.01 * len(bodies) > 2
+    assert len(two) > 0.005 * len(bodies) > 5
 
 
 def test_a_reminder_list_is_said_in_the_request(packs):
@@ -355,7 +355,10 @@ def test_todo_priority_words_plan_their_letters(packs):
         if [s.tool for s in steps] != ["add_todo"]:
             continue
         task, _, letter = steps[0].args
-        said = e.query.lower().replace(task.lower(), "")  # a priority word in the task itself says nothing
+        query = e.query
+        for marker in CORRECTIONS:  # what a false start said is taken back ("a medium priority... actually")
+            query = query.split(marker)[-1]
+        said = query.lower().replace(task.lower(), "")  # a priority word in the task itself says nothing
         for word, expected in letters.items():
             if word in said:
                 assert letter == expected, (e.query, e.plan)

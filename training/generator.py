@@ -14,7 +14,7 @@ import random
 import re
 import string
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -64,6 +64,7 @@ PREFIXES = [
     "hi! I was wondering if you could ",
     "when you get a chance, ",
     "ok so ",
+    "yo ",
     "pls ",
 ]
 SUFFIXES = [
@@ -75,7 +76,6 @@ SUFFIXES = [
     " thanks",
     "!",
     " thank you",
-    " asap",
     ".",
     " Many thanks!",
     " thx",
@@ -241,23 +241,34 @@ def _keywords(plan: Plan, reg: Registry) -> Plan:
     return dataclasses.replace(plan, steps=tuple(steps))
 
 
+def _strings(plan: Plan) -> list[str]:
+    """The plan's string values, lists' items included."""
+    values = (v for s in plan.steps for a in s.args for v in (a if isinstance(a, list) else [a]))
+    return [v for v in values if isinstance(v, str) and v]
+
+
 def _question_taken(query: str, plan: Plan) -> bool:
     """Whether a value of ``plan`` ends at the question mark of a polite request ("Pls can you text Ana
     that lunch tomorrow?"): the grammar gives that mark to the request, so no plan could copy the value."""
     ends = {m.end(1) for m in POLITE_QUESTION.finditer(query)}
-    values = (v for s in plan.steps for a in s.args for v in (a if isinstance(a, list) else [a]))
-    return any(
-        (at := query.find(v)) >= 0 and at + len(v) in ends for v in values if isinstance(v, str) and v[-1:] == "?"
-    )
+    return any((at := query.find(v)) >= 0 and at + len(v) in ends for v in _strings(plan) if v[-1:] == "?")
 
 
-def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
+def _capitalized(text: str, values: Sequence[str]) -> str:
+    """``text`` with a capital first letter, unless it opens with a value the plan copies as said
+    ("pitch yoga proposal list: ..." keeps the list's name)."""
+    if any(v[:1].islower() and text.startswith(v) for v in values):
+        return text
+    return text[:1].upper() + text[1:]
+
+
+def _surface(texts: list[str], rng: random.Random, noise: float, values: Sequence[str] = ()) -> str:
     query = texts[0]
     for clause in texts[1:]:
         joiner = rng.choice(CONNECTORS)
         if joiner[:1] in ".;" and query[-1:] in "?!.":  # "upstairs. Also", never "upstairs.. Also" (see below)
             joiner = joiner[1:]
-        query += joiner + (clause[:1].upper() + clause[1:] if joiner.strip().startswith(".") else clause)
+        query += joiner + (_capitalized(clause, values) if joiner.strip().startswith(".") else clause)
     if rng.random() < 0.5 * noise:
         prefix = rng.choice(PREFIXES)
         query = prefix + query if prefix else query
@@ -266,7 +277,7 @@ def _surface(texts: list[str], rng: random.Random, noise: float) -> str:
         # "...running late? Thank you!": the request's own question mark, never one after "?" or "!";
         # nor a full stop or "!" after one ("left.." would end the message inside "..")
         query += suffix if not (suffix[:1] in ("?", ".", "!") and query[-1:] in "?!.") else suffix[1:]
-    return query[:1].upper() + query[1:] if rng.random() < 0.7 else query
+    return _capitalized(query, values) if rng.random() < 0.7 else query
 
 
 _DOUBLE_DETERMINER = re.compile(r"\b(?:the|my|a|an|your|our)\s+the\b", re.IGNORECASE)
@@ -487,7 +498,7 @@ def generate(
             merged = _keywords(merged, reg)
             if rng.random() < cfg.correction_rate:
                 texts[0] = _false_start(templates, chosen[0], rng, now) + texts[0]
-            query = _surface(texts, rng, cfg.noise)
+            query = _surface(texts, rng, cfg.noise, _strings(merged))
             if query in seen or _DOUBLE_DETERMINER.search(query):  # "my the Party review note"
                 continue
             if _question_taken(query, merged):
