@@ -45,6 +45,7 @@ __all__ = [
     "referred",
     "labelled",
     "renamed",
+    "repeated",
     "retyped",
     "topical",
     "trimmed",
@@ -496,6 +497,34 @@ def referred(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
     return _replaced(last, args)
 
 
+_SAME = re.compile(r"(?:the )?same(?: (?:thing|message|text|again))?", re.IGNORECASE)
+
+
+def repeated(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
+    """The last of ``steps`` with a message "the same" taking the message an earlier step wrote, or
+    None: "email Dorothea that the cabin is booked, and text Sylvester the same" texted "the same"
+    (dev batch thirty-four)."""
+    *earlier, last = steps
+    tool = tools.get(last.tool)
+    if tool is None:
+        return None
+    args = list(last.args)
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
+        if param.source != "text" or not isinstance(value, str) or not _SAME.fullmatch(value.strip()):
+            continue
+        for step in reversed(earlier):
+            before = tools.get(step.tool)
+            said = [
+                a
+                for p, a in zip(before.params if before else (), step.args, strict=False)
+                if p.source == "text" and isinstance(a, str) and a.strip() and not a.startswith("$")
+            ]
+            if said and not _SAME.fullmatch(said[-1].strip()):
+                args[i] = said[-1]
+                break
+    return _replaced(last, args)
+
+
 # How a request says to send a message, which the message never starts with: "tell her", "asking", "saying",
 # and the sending verb itself ("email with sounds great", "text and by email that the office ...")
 _CUE = re.compile(
@@ -684,13 +713,14 @@ def corrected(
     fed: Mapping[tuple[str, int], frozenset[str]],
 ) -> Step | None:
     """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
-    :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`trimmed`,
+    :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`repeated`, :func:`trimmed`,
     :func:`whole_name`, :func:`topical` or :func:`labelled`, in that order; else None."""
     return (
         renamed(request, steps[-1], lookups)
         or retyped(steps, lookups, fed)
         or placed(request, steps[-1], tools)
         or referred(steps, tools)
+        or repeated(steps, tools)
         or trimmed(request, steps, tools)
         or whole_name(request, steps[-1], tools)
         or topical(request, steps[-1], tools)

@@ -406,6 +406,17 @@ def test_referred_takes_what_an_earlier_step_named(assistant):
     assert referred(steps('1. append_note_content("it", "milk", "")'), assistant.tools) is None  # nothing named
 
 
+def test_repeated_sends_the_message_an_earlier_step_wrote(assistant):
+    from tinyagent.coverage import repeated
+
+    mail = '1. get_email_address("Dora")\n2. compose_new_email(["$1"], [], "", "the cabin is booked", [])\n'
+    plan = mail + '3. get_phone_number("Sly")\n4. send_sms(["$3"], "the same")'
+    assert repeated(steps(plan), assistant.tools).args == (["$3"], "the cabin is booked")
+    plan = mail + '3. get_phone_number("Sly")\n4. send_sms(["$3"], "the same time works")'
+    assert repeated(steps(plan), assistant.tools) is None  # a message of its own
+    assert repeated(steps('1. get_phone_number("Sly")\n2. send_sms(["$1"], "same thing")'), assistant.tools) is None
+
+
 @pytest.mark.parametrize(
     "request_, plan, expected",
     [

@@ -22,13 +22,13 @@ from typing import Any
 
 import networkx as nx
 
-from ..grammar import POLITE_QUESTION
+from ..grammar import POLITE_QUESTION, says_when
 from ..plan import Plan, PlanError, Step, parse_plan, plan_graph, render_plan, substitute, validate_plan
 from ..plugins.host import Registry
 from ..plugins.tools import keyword
 from ..plugins.types import Chain, TaskTemplate
 from ..shorthand import SHORTHAND
-from ..when import DATETIME_FORMAT
+from ..when import DATETIME_FORMAT, resolve_times
 from .slots import SlotValue, fill_slot
 
 __all__ = [
@@ -260,6 +260,21 @@ def _capitalized(text: str, values: Sequence[str]) -> str:
     if any(v[:1].islower() and text.startswith(v) for v in values):
         return text
     return text[:1].upper() + text[1:]
+
+
+def _undated_taken(query: str, plan: Plan, reg: Registry, now: datetime) -> bool:
+    """Whether the plan leaves the time of its one timed tool empty where the request says a time that
+    the grammar gives that tool (:func:`~tinyagent.grammar.says_when`: "email Ana saying we'll be there at
+    4am :), and remember to return the book, add it to my to-do list" has no due date)."""
+    tools = [reg.tools[t] for t in dict.fromkeys(plan.tools) if t in reg.tools]
+    if not says_when(tools, [query]) or not resolve_times(query, now):
+        return False
+    return any(
+        a == ""
+        for s in plan.steps
+        for p, a in zip(reg.tools[s.tool].params, s.args, strict=False)
+        if p.source == "time"
+    )
 
 
 def _surface(texts: list[str], rng: random.Random, noise: float, values: Sequence[str] = ()) -> str:
@@ -501,7 +516,7 @@ def generate(
             query = _surface(texts, rng, cfg.noise, _strings(merged))
             if query in seen or _DOUBLE_DETERMINER.search(query):  # "my the Party review note"
                 continue
-            if _question_taken(query, merged):
+            if _question_taken(query, merged) or _undated_taken(query, merged, reg, now):
                 continue
             ex = Example(
                 query,
