@@ -370,6 +370,10 @@ def completed(request: str, steps: Sequence[Step], lookups: Mapping[str, Tool]) 
 _PLACE_BEFORE = re.compile(r"\b(?:at|in|near|from|on|of)\s+$", re.IGNORECASE)
 
 
+_LOWER_WORDS = re.compile(r"[a-z]+(?: [a-z]+)?")  # one or two words, no file name, number or address
+_LISTED = re.compile(r"[,.;:!?&+]|\b(?:and|or|cc|copy|plus)\b", re.IGNORECASE)  # another clause or list item
+
+
 def _antecedent(request: str, pronoun: str) -> str | None:
     """The person a pronoun stands for: the last name the request says before it, alone and not a
     place ("email Tancredi and text him", "Imogen's number ... send her"; not "Ana and Bo ... them",
@@ -382,13 +386,18 @@ def _antecedent(request: str, pronoun: str) -> str | None:
     return people[-1][2][-1]
 
 
-def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | None:
+def renamed(request: str, step: Step, lookups: Mapping[str, Tool], earlier: Sequence[Step] = ()) -> Step | None:
     """``step`` looking up the name the request gives in commas after the role it looks up, or the one
     a pronoun it looks up stands for (:func:`_antecedent`), or None: "email the team lead, Haruki, that
     the build is green" looks up "Haruki", never "the team lead"; "... Quentin ... email him" "Quentin".
     Planners looked the role up in 3 of 659 natural dev requests (batches twelve, twenty-one and
     twenty-three; "the new" of "the new hire, Oskar," in batch twenty-four), and a grammar that ruled
-    the role out made them look up another phrase ("the build")."""
+    the role out made them look up another phrase ("the build").
+
+    So is a lowercase word said after a pronoun in its clause, where the request capitalizes the name
+    the pronoun stands for and no step of ``earlier`` looked that name up this way: "forward this email
+    to Tancredi and text him to read it" looked up "read", "remind me at 6 to call Eudora and text her
+    now that ..." "later" (dev batches twenty-six and thirty-four)."""
     value = step.args[0] if step.tool in lookups and len(step.args) == 1 else None
     if not isinstance(value, str):
         return None
@@ -399,6 +408,14 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool]) -> Step | Non
     for m in _APPOSITIVE.finditer(request):  # the role, or its first words ("the new" of "the new hire")
         if words and m["role"].lower().split()[: len(words)] == words:
             return dataclasses.replace(step, args=(m["name"],))
+    if _LOWER_WORDS.fullmatch(value):
+        for m in PRONOUN.finditer(request):
+            at = re.search(rf"(?<![\w'])(?i:{re.escape(value)})(?![\w'])", request[m.end() :])
+            if not at or _LISTED.search(request[m.end() : m.end() + at.start()]):  # "text him ... and zainab"
+                continue
+            name = _antecedent(request, m[0])
+            if name and not any(s.tool == step.tool and s.args[:1] == (name,) for s in earlier):
+                return dataclasses.replace(step, args=(name,))
     return None
 
 
@@ -716,7 +733,7 @@ def corrected(
     :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`repeated`, :func:`trimmed`,
     :func:`whole_name`, :func:`topical` or :func:`labelled`, in that order; else None."""
     return (
-        renamed(request, steps[-1], lookups)
+        renamed(request, steps[-1], lookups, steps[:-1])
         or retyped(steps, lookups, fed)
         or placed(request, steps[-1], tools)
         or referred(steps, tools)

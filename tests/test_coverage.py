@@ -301,6 +301,11 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
         ("text Ana and Bo and tell them hi", "them", None),  # no one person
         ("text him hi", "him", None),  # no one said
         ("I promised Genevieve I'd send her the slides", "her", "Genevieve"),  # a name ends before "I'd"
+        # a lowercase word looked up where a pronoun stands for a capitalized name
+        ("forward this email to Tancredi and text him to read it", "read", "Tancredi"),
+        ("remind me at 6 to call Eudora and text her now that I'll ring later", "later", "Eudora"),
+        ("text lorcan and tell him hi", "lorcan", None),  # names written in lowercase: no one capitalized
+        ("text Ana and tell her hi", "Ana", None),  # a name as written
     ],
 )
 def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):
@@ -310,6 +315,17 @@ def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, e
     step = renamed(request_, Step(1, "get_email_address", (value,)), lookup_tools(assistant.tools.values()))
     assert (step.args[0] if step else None) == expected
     assert renamed(request_, Step(1, "compose_new_email", (value,)), lookup_tools(assistant.tools.values())) is None
+
+
+def test_renamed_keeps_a_word_whose_pronoun_was_looked_up_already(assistant):
+    from tinyagent.coverage import renamed
+    from tinyagent.plan import Step
+
+    lookups = lookup_tools(assistant.tools.values())
+    request = "text Ana and tell her to call bob"
+    looked = Step(1, "get_phone_number", ("Ana",))
+    assert renamed(request, Step(3, "get_phone_number", ("bob",)), lookups, [looked]) is None
+    assert renamed(request, Step(1, "get_phone_number", ("bob",)), lookups).args == ("Ana",)  # no one looked up
 
 
 def test_the_agent_looks_up_the_name_not_the_role(people):
