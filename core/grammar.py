@@ -103,10 +103,11 @@ _MEANS = (
 )
 # Nor does a name run on into the next request: "dinner ... at Zuni and text her that it's booked" was
 # held at "Zuni and text" and the text never sent (dev batch thirty-four).
+# Nor does a place end in how one goes: "directions to Stinson Beach driving" (dev batch thirty-three).
 _NEXT = "text|txt|email|e-mail|mail|message|tell|remind|send|let|ask|forward|reply|put|add|set|book|schedule|make"
 _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
-    rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b"
+    rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b|\b(?:driving|walking)\b"
 )
 #: A lone "him", "her" or "them": a name the agent looks up as the person it stands for (coverage.renamed)
 PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
