@@ -66,7 +66,8 @@ def without_fillers(request: str) -> str:
 
 # Courtesy the planner never saw: the training data's requests open with "could you please", "hey,"
 # or "hi! I was wondering if you could", never "Good morning! Would you be so kind as to", which planned
-# a text saying "to email Mrs. Abernathy" (dev batch twenty-four). A greeting that opens the request
+# a text saying "to email Mrs. Abernathy" (dev batch twenty-four), nor "I was wondering whether you might
+# be able to" (batch thirty-five). A greeting that opens the request
 # is dropped (not the trained "hey," or "hello there,": dropping those cost a synthetic held-out plan),
 # and a polite wrapper that opens a sentence reads "could you please"; inside a sentence
 # ("text Ana: would you be able to come?") both are a message's words and stay.
@@ -80,7 +81,8 @@ _WRAPPER = re.compile(
     r"(?:be\s+so\s+kind\s+as\s+to|be\s+able\s+to|possibly|kindly|perhaps)"
     r"|do\s+you\s+think\s+you\s+could|would\s+it\s+be\s+possible\s+(?:for\s+you\s+)?to"
     r"|is\s+it\s+possible\s+(?:for\s+you\s+)?to|i(?:'d|\s+would)\s+(?:really\s+)?appreciate\s+it\s+if\s+you\s+could"
-    r"|i\s+was\s+hoping\s+you\s+could|i(?:'d|\s+would)\s+like\s+you\s+to)\s+",
+    r"|i\s+was\s+hoping\s+you\s+could|i(?:'d|\s+would)\s+like\s+you\s+to"
+    r"|i\s+was\s+wondering\s+(?:if|whether)\s+you\s+(?:might|could|would)\s+be\s+able\s+to)\s+",
     re.IGNORECASE,
 )
 

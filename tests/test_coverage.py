@@ -306,6 +306,9 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
         ("remind me at 6 to call Eudora and text her now that I'll ring later", "later", "Eudora"),
         ("text lorcan and tell him hi", "lorcan", None),  # names written in lowercase: no one capitalized
         ("text Ana and tell her hi", "Ana", None),  # a name as written
+        ("send a text to my colleague Evander", "my colleague Evander", "Evander"),  # the role said first
+        ("email my team lead Dr. Okafor", "my team lead Dr. Okafor", "Dr. Okafor"),
+        ("text my dad hi", "my dad", None),  # a role with no name
     ],
 )
 def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):

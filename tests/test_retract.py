@@ -80,6 +80,11 @@ def test_fillers_are_dropped_with_their_commas(said, meant):
             "could you please email Mrs. Abernathy the report?",
         ),
         ("I'd really appreciate it if you could text Bo hi", "could you please text Bo hi"),
+        (
+            "Good afternoon, I was wondering whether you might be able to text Evander",
+            "could you please text Evander",
+        ),
+        ("I was wondering if you could text Bo hi", "I was wondering if you could text Bo hi"),  # trained
         ("hey siri, text my wife I'm close", "text my wife I'm close"),
         ("Thanks. Would it be possible to move it to 5?", "Thanks. could you please move it to 5?"),
         ("text Ana: would you be able to come?", "text Ana: would you be able to come?"),  # her words
