@@ -63,8 +63,9 @@ _TITLE_WORDS = {t.lower() for t in TITLES}
 _NOT_NAMES = {w.lower() for w in (*WEEKDAYS, *MONTHS, "I", "I'm", "I'll", "I've", "I'd")}
 
 
-# A role said before the name: "text my colleague Evander" looks up "Evander" (dev batch thirty-five)
-_ROLE_NAMED = re.compile(rf"(?:my|our) (?:[a-z]+ ){{1,2}}(?P<name>{_NAMES.pattern})")
+# A role said before the name: "text my colleague Evander" looks up "Evander", and "copy in Beatrice"
+# "Beatrice" (dev batch thirty-five)
+_ROLE_NAMED = re.compile(rf"(?:(?:my|our) (?:[a-z]+ ){{1,2}}|(?:in|to|and|with) )(?P<name>{_NAMES.pattern})")
 # A role the request names in commas right after it, outside a list: "email the team lead, Haruki, that
 # the build is green" (not "text my sister, Eitan, Jordan and Chinedu")
 _APPOSITIVE = re.compile(
@@ -394,8 +395,8 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool], earlier: Sequ
     the build is green" looks up "Haruki", never "the team lead"; "... Quentin ... email him" "Quentin".
     Planners looked the role up in 3 of 659 natural dev requests (batches twelve, twenty-one and
     twenty-three; "the new" of "the new hire, Oskar," in batch twenty-four), and a grammar that ruled
-    the role out made them look up another phrase ("the build"). A role said before the name is left
-    out of it ("my colleague Evander": "Evander").
+    the role out made them look up another phrase ("the build"). A role or a preposition said before the
+    name is left out of it ("my colleague Evander": "Evander"; "copy in Beatrice": "Beatrice").
 
     So is a lowercase word said after a pronoun in its clause, where the request capitalizes the name
     the pronoun stands for and no step of ``earlier`` looked that name up this way: "forward this email

@@ -309,6 +309,7 @@ def test_the_agent_completes_a_list_and_the_planner_goes_on(people):
         ("send a text to my colleague Evander", "my colleague Evander", "Evander"),  # the role said first
         ("email my team lead Dr. Okafor", "my team lead Dr. Okafor", "Dr. Okafor"),
         ("text my dad hi", "my dad", None),  # a role with no name
+        ("email Sandro and copy in Beatrice", "in Beatrice", "Beatrice"),  # a preposition before it
     ],
 )
 def test_renamed_looks_up_the_name_a_role_is_given(assistant, request_, value, expected):
