@@ -222,18 +222,8 @@ class Agent:
     @functools.cached_property
     def _fed(self) -> dict[tuple[str, int], frozenset[str]]:
         """The tools whose results the packs' plans feed each parameter (:func:`~tinyagent.coverage.feeds`)."""
-        return feeds([t.plan for t in self.registry.templates] + [e.plan for e in self.registry.examples])
-
-    @functools.cached_property
-    def _feeds(self) -> dict[tuple[str, int], frozenset[str]]:
-        """:attr:`_fed` for the parameters whose values are a pattern's (an address, a number): only
-        there does a reference carry one kind of value (a body takes a summary or a link)."""
-        tools = self.registry.tools
-        return {
-            (name, i): fed
-            for (name, i), fed in self._fed.items()
-            if name in tools and i < len(tools[name].params) and tools[name].params[i].matching
-        }
+        templates = self.registry.templates
+        return feeds([t.plan for t in templates] + [e.plan for e in self.registry.examples], templates)
 
     def said(self, query: str) -> str:
         """The request as meant, its spoken corrections applied (:func:`~tinyagent.retract.take_back`),
@@ -442,7 +432,7 @@ class Agent:
             the lookups its lists left out; None when it left none out."""
             if resumes >= MAX_RESUMES or not lookups or grammar is None:
                 return None
-            if not ended and (fixed := corrected(said, upto, lookups, self.registry.tools, self._feeds)):
+            if not ended and (fixed := corrected(said, upto, lookups, self.registry.tools, self._fed)):
                 calls = [render_call(fixed.tool, fixed.args)]
             elif gone := missed(said, upto, lookups, ended) or (not ended and unopened(said, upto, lookups, self._fed)):
                 calls = [render_call(gone.tool, [value]) for value in gone.values]

@@ -29,8 +29,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .grammar import PRONOUN, TITLES
-from .plan import PlanError, Step, parse_plan, references
+from .plan import Plan, PlanError, Step, parse_plan, references
 from .plugins.tools import KEYWORD_SKIPS, Tool
+from .plugins.types import TaskTemplate
 from .when import MONTHS, WEEKDAYS, times_said
 
 __all__ = [
@@ -425,19 +426,34 @@ def renamed(request: str, step: Step, lookups: Mapping[str, Tool], earlier: Sequ
     return None
 
 
-def feeds(plans: Iterable[str]) -> dict[tuple[str, int], frozenset[str]]:
-    """Which tools' results each parameter (tool, position) takes in ``plans``: the packs' own
-    templates and examples say that an SMS goes to looked-up phone numbers and an e-mail to addresses."""
+def _parsed(text: str) -> Plan | None:
+    try:
+        return parse_plan(text, require_join=False)
+    except PlanError:
+        return None
+
+
+def feeds(plans: Iterable[str], templates: Iterable[TaskTemplate] = ()) -> dict[tuple[str, int], frozenset[str]]:
+    """Which tools' results each parameter (tool, position) takes in ``plans`` and in the chains of
+    ``templates`` (a chain's ``{it}`` takes the last tool of each template producing a kind it accepts):
+    the packs' own templates and examples say that an SMS goes to looked-up phone numbers and an e-mail
+    to addresses, and that a message may be a summary or a meeting link."""
     found: defaultdict[tuple[str, int], set[str]] = defaultdict(set)
-    for text in plans:
-        try:
-            plan = parse_plan(text, require_join=False)
-        except PlanError:
-            continue
+    for plan in filter(None, map(_parsed, plans)):
         tool = {step.idx: step.tool for step in plan.steps}
         for step in plan.steps:
             for i, arg in enumerate(step.args):
                 found[step.tool, i] |= {tool[n] for n in references(arg, tool)[0] if n in tool}
+    templates = list(templates)
+    made: defaultdict[str, set[str]] = defaultdict(set)  # a kind -> the tools whose result it is
+    for t in templates:  # the last call's tool (a plan's slots, such as a duration, may not parse)
+        if t.produces and (last := re.match(r"\s*\d+\.\s*(\w+)\(", t.plan.strip().splitlines()[-1])):
+            made[t.produces].add(last[1])
+    for chain in (c for t in templates for c in t.chains):
+        for step in (plan := _parsed(chain.plan)).steps if plan else ():
+            for i, arg in enumerate(step.args):
+                if "{it}" in _strings(arg):
+                    found[step.tool, i] |= {tool for kind in chain.accepts for tool in made[kind]}
     return {key: frozenset(tools) for key, tools in found.items()}
 
 
@@ -448,21 +464,31 @@ def retyped(
     plans take only another lookup's (:func:`feeds`): itself taking that lookup of the same value when
     an earlier step made it, else that lookup; None when its references are all of a kind the packs
     use. "look up Imogen's number and email and send her a text" texted the looked-up e-mail address
-    (dev batch twenty-six), and three plans of the synthetic held-out split did the like."""
+    (dev batch twenty-six), and three plans of the synthetic held-out split did the like. Without that
+    lookup it takes the one earlier result of a kind it takes that no step uses yet (a message: a
+    summary, a link); a lookup is written only where nothing but that lookup feeds the parameter."""
     *earlier, last = steps
     by_id = {s.idx: s for s in earlier}
     args = list(last.args)
+    used = {n for s in steps for n in references(list(s.args), by_id)[0]}
     for i, arg in enumerate(args):
-        wanted = [t for t in fed.get((last.tool, i), ()) if t in lookups]
+        takes = fed.get((last.tool, i), frozenset())
+        wanted = [t for t in takes if t in lookups]
+        # the one earlier result of a kind it takes that no step uses yet: "get me a zoom link ... and email
+        # it to Marguerite, Anselm and Ottavio" mailed the third address as the body (dev batch thirty-four)
+        unused = [s for s in earlier if s.tool in takes and s.idx not in used]
         for n in sorted(references(arg, by_id)[0]):
             source = by_id.get(n)
-            if len(wanted) != 1 or source is None or source.tool not in lookups or source.tool in fed[last.tool, i]:
+            if source is None or source.tool not in lookups or source.tool in takes:
                 continue
-            twin = next((s for s in earlier if s.tool == wanted[0] and s.args[:1] == source.args[:1]), None)
-            if twin is None:
+            twin = next((s for s in earlier if s.tool in wanted and s.args[:1] == source.args[:1]), None)
+            if twin is None and len(unused) == 1:
+                twin = unused[0]
+            if twin is None and len(wanted) == 1 and set(wanted) == takes:  # only a lookup feeds it: look up
                 return Step(last.idx, wanted[0], source.args[:1], line=last.line)
-            args[i] = _swap(arg, f"${n}", f"${twin.idx}")
-            return _with_args(last, args, earlier)
+            if twin is not None:
+                args[i] = _swap(arg, f"${n}", f"${twin.idx}")
+                return _with_args(last, args, earlier)
     return None
 
 

@@ -360,6 +360,22 @@ def test_feeds_are_read_from_the_packs_plans():
     assert fed[("message", 0)] == {"look_up"} and fed[("ring", 0)] == {"call_up"} and fed[("message", 1)] == set()
 
 
+def test_feeds_read_what_a_chain_takes_from_its_producers():
+    from tinyagent.coverage import feeds
+    from tinyagent.plugins import Chain, TaskTemplate
+
+    plan = '1. look_up("{person}")\n2. message(["$1"], "{it}")'
+    chain = Chain(("link",), ("text {it} to {person}",), plan, {"person": "person"})
+    link = '1. meeting_link("call", "{when}", {when.minutes})'  # a duration: a plan that does not parse
+    text = '1. look_up("{person}")\n2. message(["$1"], "{text}")'
+    templates = [
+        TaskTemplate("meet", ("a call {when}",), link, {"when": "datetime"}, produces="link", nouns=("the link",)),
+        TaskTemplate("text", ("text {person} {text}",), text, {"person": "person", "text": "text"}, chains=(chain,)),
+    ]
+    fed = feeds([t.plan for t in templates], templates)
+    assert fed[("message", 1)] == {"meeting_link"} and fed[("message", 0)] == {"look_up"}
+
+
 @pytest.mark.parametrize(
     "plan, expected",
     [
@@ -373,13 +389,26 @@ def test_feeds_are_read_from_the_packs_plans():
         ),
         ('1. get_phone_number("Ana")\n2. send_sms(["$1"], "hi")', None),  # the right kind
         ('1. maps_open_location("Nopa")\n2. get_phone_number("Bo")\n3. send_sms(["$2"], "$1")', None),  # a body
+        (  # a message that took a looked-up number: the one earlier result a message takes that nothing uses
+            '1. get_zoom_meeting_link("sync", "", 60, [])\n2. get_phone_number("Bo")\n3. get_phone_number("Cy")\n'
+            '4. send_sms(["$2", "$3"], "$3")',
+            '4. send_sms(["$2", "$3"], "$1")',
+        ),
+        (  # two such results: which one is not for this step to guess, nor is a message looked up
+            '1. get_zoom_meeting_link("sync", "", 60, [])\n2. maps_open_location("Zuni")\n'
+            '3. get_phone_number("Bo")\n4. send_sms(["$3"], "$3")',
+            None,
+        ),
     ],
 )
 def test_retyped_gives_a_step_the_lookup_its_parameter_takes(assistant, plan, expected):
     from tinyagent.coverage import retyped
     from tinyagent.plan import render_step
 
-    fed = {("send_sms", 0): frozenset({"get_phone_number"}), ("send_sms", 1): frozenset({"maps_open_location"})}
+    fed = {
+        ("send_sms", 0): frozenset({"get_phone_number"}),
+        ("send_sms", 1): frozenset({"maps_open_location", "get_zoom_meeting_link"}),
+    }
     step = retyped(steps(plan), lookup_tools(assistant.tools.values()), fed)
     assert (render_step(step) if step else None) == expected
 
