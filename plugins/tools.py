@@ -165,7 +165,9 @@ class Levels:
         if not noun:  # a word naming a place states nothing: "directions to the train station"
             said = re.finditer(rf"\b({names})()\b(?![\s-]+{_PLACE_NOUNS}\b)", text, re.IGNORECASE)
         else:
-            said = re.finditer(rf"\b(?:({names})[\s-]+{noun}|{noun}\s*[:=]?\s*({names}))\b", text, re.IGNORECASE)
+            # "a priority C task" states C: a word before the noun states nothing when one follows it
+            after = rf"{noun}\s*[:=]?\s*({names})\b"
+            said = re.finditer(rf"\b(?:({names})[\s-]+{noun}\b(?!\s*[:=]?\s*(?:{names})\b)|{after})", text, re.I)
         values = dict(self.words)
         return list(dict.fromkeys(values[(m[1] or m[2]).lower()] for m in said))
 

@@ -381,7 +381,7 @@ def _leveled_tools():
     def remind(name: Said, priority: Annotated[int, Levels("priority", 0, high=1, medium=5, low=9)]) -> str:
         """Reminder."""
 
-    def todo(task: Said, priority: Annotated[str, Levels("priority", "", high="A", b="B")]) -> str:
+    def todo(task: Said, priority: Annotated[str, Levels("priority", "", high="A", a="A", b="B")]) -> str:
         """Todo."""
 
     return [make_tool(remind), make_tool(todo)]
@@ -394,6 +394,7 @@ def _leveled_tools():
         ("remind me to pay rent, Priority: LOW", ["9"], None),
         ("a high-priority task and a medium priority one", ["1", "5"], ['"A"']),
         ("add 'submit timesheet' as priority B", None, ['"B"']),
+        ("add a priority B task: pay the bill", None, ['"B"']),  # "a priority" is no level when one follows
         ("the high road, no priority said", None, None),  # a word away from the noun states nothing
         ("Add milk to my list. And a high priority reminder to call mom", ["1", "0"], ['"A"', '""']),
     ],
