@@ -503,18 +503,28 @@ _DESCRIBED = re.compile(r"(?:his|her|their|my|our|your|the)\s+\w+", re.IGNORECAS
 _ADDRESS_AFTER = re.compile(r"\s+(?:at|on)\s+(\d+[A-Za-z]?(?:\s+[A-Z][\w'.-]*)+)")
 
 
+def _said(step: Step, tools: Mapping[str, Tool], source: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """The position and value of each of ``step``'s strings that a parameter copied from ``source``
+    holds and ``pattern`` matches whole (stripped); none for an unknown tool (arity is checked elsewhere)."""
+    tool = tools.get(step.tool)
+    params = tool.params if tool else ()
+    return [
+        (i, v)
+        for i, (p, v) in enumerate(zip(params, step.args, strict=False))
+        if p.source == source and isinstance(v, str) and pattern.fullmatch(v.strip())
+    ]
+
+
+_WRITTEN = re.compile(r"(?!\$)\S.*", re.DOTALL)  # words written out, not a reference
+
+
 def placed(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
     """``step`` with a place it names by description ("his place", "the office") replaced by the
     street address the request gives right after it ("his place at 12 Elm Street"), or None. Planners
     took the description in the hand-written 40 ("his office at 5 Market Street") and dev batch
     twenty-six."""
-    tool = tools.get(step.tool)
-    if tool is None:
-        return None
     args = list(step.args)
-    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
-        if param.source != "name" or not isinstance(value, str) or not _DESCRIBED.fullmatch(value.strip()):
-            continue
+    for i, value in _said(step, tools, "name", _DESCRIBED):
         for m in re.finditer(re.escape(value), request):
             address = _ADDRESS_AFTER.match(request, m.end())
             if address and address[1].split()[1].lower() not in _NOT_NAMES:  # "at 9 Monday" is a time
@@ -554,20 +564,10 @@ def repeated(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
     None: "email Dorothea that the cabin is booked, and text Sylvester the same" texted "the same"
     (dev batch thirty-four)."""
     *earlier, last = steps
-    tool = tools.get(last.tool)
-    if tool is None:
-        return None
     args = list(last.args)
-    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
-        if param.source != "text" or not isinstance(value, str) or not _SAME.fullmatch(value.strip()):
-            continue
+    for i, _ in _said(last, tools, "text", _SAME):
         for step in reversed(earlier):
-            before = tools.get(step.tool)
-            said = [
-                a
-                for p, a in zip(before.params if before else (), step.args, strict=False)
-                if p.source == "text" and isinstance(a, str) and a.strip() and not a.startswith("$")
-            ]
+            said = [v for _, v in _said(step, tools, "text", _WRITTEN)]
             if said and not _SAME.fullmatch(said[-1].strip()):
                 args[i] = said[-1]
                 break
