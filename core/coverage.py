@@ -479,9 +479,12 @@ def retyped(
         unused = [s for s in earlier if s.tool in takes and s.idx not in used]
         for n in sorted(references(arg, by_id)[0]):
             source = by_id.get(n)
-            if source is None or source.tool not in lookups or source.tool in takes:
+            # a lookup's result taken twice by one step ("text Bertrand the link" texted Bertrand his own
+            # number, dev batch thirty-six) belongs where nothing but that lookup feeds the parameter
+            twice = any(n in references(a, by_id)[0] for j, a in enumerate(args) if j != i) and set(wanted) != takes
+            if source is None or source.tool not in lookups or (source.tool in takes and not twice):
                 continue
-            twin = next((s for s in earlier if s.tool in wanted and s.args[:1] == source.args[:1]), None)
+            twin = next((s for s in earlier if s.tool in wanted and s.args[:1] == source.args[:1] and s.idx != n), None)
             if twin is None and len(unused) == 1:
                 twin = unused[0]
             if twin is None and len(wanted) == 1 and set(wanted) == takes:  # only a lookup feeds it: look up

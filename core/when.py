@@ -94,7 +94,8 @@ _BARE_RANGE = (
 # "tomorrow morning", "Friday evening at 7": the part of the day says am or pm
 _PART = r"(?:,? (?:in the )?(?P<part>morning|afternoon|evening|night)\b)?"
 # "in a couple hours" is two (dev batch twenty-seven)
-_RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?|a couple(?: of)?) ?(?P<ru>hours?|minutes?|mins?)\b"
+# "in 2 hrs" too (dev batch thirty-six: the reminder went undated and listed "2 hrs")
+_RELATIVE = rf"\bin (?P<rn>{_NUM}|half an?|a couple(?: of)?) ?(?P<ru>hours?|hrs?|minutes?|mins?)\b"
 
 # "in the evening today": the part of the day said first
 _PART_FIRST = r"(?:\bin the (?P<part0>morning|afternoon|evening) )?"

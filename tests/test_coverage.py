@@ -394,6 +394,10 @@ def test_feeds_read_what_a_chain_takes_from_its_producers():
             '4. send_sms(["$2", "$3"], "$3")',
             '4. send_sms(["$2", "$3"], "$1")',
         ),
+        (  # the number texted to its own owner: the message takes the link
+            '1. get_zoom_meeting_link("sync", "", 60, [])\n2. get_phone_number("Bo")\n3. send_sms(["$2"], "$2")',
+            '3. send_sms(["$2"], "$1")',
+        ),
         (  # two such results: which one is not for this step to guess, nor is a message looked up
             '1. get_zoom_meeting_link("sync", "", 60, [])\n2. maps_open_location("Zuni")\n'
             '3. get_phone_number("Bo")\n4. send_sms(["$3"], "$3")',
@@ -405,9 +409,9 @@ def test_retyped_gives_a_step_the_lookup_its_parameter_takes(assistant, plan, ex
     from tinyagent.coverage import retyped
     from tinyagent.plan import render_step
 
-    fed = {
+    fed = {  # a message may be a looked-up number ("text Ana Bo's number")
         ("send_sms", 0): frozenset({"get_phone_number"}),
-        ("send_sms", 1): frozenset({"maps_open_location", "get_zoom_meeting_link"}),
+        ("send_sms", 1): frozenset({"maps_open_location", "get_zoom_meeting_link", "get_phone_number"}),
     }
     step = retyped(steps(plan), lookup_tools(assistant.tools.values()), fed)
     assert (render_step(step) if step else None) == expected

@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 24, 10, 30)  # a Tuesday
         ("sync on 3 March at 4:30 pm for 2 hours", "2027-03-03 16:30:00", 120),
         ("remind me in two hours", "2026-11-24 12:30:00", 60),
         ("in a couple hours remind me to move the laundry", "2026-11-24 12:30:00", 60),
+        ("in 2 hrs remind me to flip the compost", "2026-11-24 12:30:00", 60),
         ("call Bo in a couple of minutes", "2026-11-24 10:32:00", 60),
         ("the day after tomorrow at 18:00 for an hour and a half", "2026-11-26 18:00:00", 90),
         ("planning on 2027-01-04 at 10am", "2027-01-04 10:00:00", 60),
