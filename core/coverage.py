@@ -470,18 +470,20 @@ def retyped(
     *earlier, last = steps
     by_id = {s.idx: s for s in earlier}
     args = list(last.args)
-    used = {n for s in steps for n in references(list(s.args), by_id)[0]}
+    refs = [references(a, by_id)[0] for a in args]  # what each argument references
+    used = set().union(*refs, *(references(list(s.args), by_id)[0] for s in earlier))
     for i, arg in enumerate(args):
         takes = fed.get((last.tool, i), frozenset())
         wanted = [t for t in takes if t in lookups]
         # the one earlier result of a kind it takes that no step uses yet: "get me a zoom link ... and email
         # it to Marguerite, Anselm and Ottavio" mailed the third address as the body (dev batch thirty-four)
         unused = [s for s in earlier if s.tool in takes and s.idx not in used]
-        for n in sorted(references(arg, by_id)[0]):
+        elsewhere = set().union(*(r for j, r in enumerate(refs) if j != i))
+        for n in sorted(refs[i]):
             source = by_id.get(n)
             # a lookup's result taken twice by one step ("text Bertrand the link" texted Bertrand his own
             # number, dev batch thirty-six) belongs where nothing but that lookup feeds the parameter
-            twice = any(n in references(a, by_id)[0] for j, a in enumerate(args) if j != i) and set(wanted) != takes
+            twice = n in elsewhere and set(wanted) != takes
             if source is None or source.tool not in lookups or (source.tool in takes and not twice):
                 continue
             twin = next((s for s in earlier if s.tool in wanted and s.args[:1] == source.args[:1] and s.idx != n), None)
