@@ -221,6 +221,21 @@ def test_chains_compose_every_producer_with_every_consumer_that_takes_its_kind(p
         assert "@@IT@@" not in ex.plan
 
 
+def test_a_product_sent_on_twice_feeds_both_consumers(packs):
+    """ "summarize q3.pdf, save it in a note called Q3 and send it to Bertille": two chains, one producer."""
+    twice = [e for e in generate(packs, DataConfig(2000, 20, 20, 20, 20)) if sum("<" in p for p in e.phrasings) == 2]
+    assert len(twice) > 10
+    producers = {"summarize_pdf", "get_zoom_meeting_link", "maps_open_location", "maps_show_directions", "list_todos"}
+    for ex in twice:
+        assert not check_example(ex.to_json(), packs), ex.query
+        plan = parse_plan(ex.plan)
+        made = [s.idx for s in plan.steps if s.tool in producers]
+        takers = {s.idx for s in plan.steps for d in s.deps if d in made and s.tool not in producers}
+        owners = [p.split("<")[0] for p in ex.phrasings if "<" in p]
+        assert len(takers) >= 2 and owners[0] != owners[1], ex.plan
+        assert ex.templates[: len(owners) + 1][1:] == owners  # producer, then both consumers
+
+
 def test_an_inline_noun_asks_for_the_product_in_the_clause_that_sends_it(packs):
     """One clause ("email Greg the summary of lease.pdf"): the producer's steps, then the chain's."""
     inline = [e for e in generate(packs, DataConfig(1500, 20, 20, 20, 20)) if any("<<" in p for p in e.phrasings)]

@@ -398,6 +398,7 @@ class DataConfig:
     max_intents: int = 4
     noise: float = 1.0
     chain_rate: float = 0.3  # requests of 2+ intents where one intent's product feeds another (see Chain)
+    fanout_rate: float = 0.4  # of those with 3+ intents: a second intent takes the same product
     correction_rate: float = 0.04  # requests that begin with a false start they take back (CORRECTIONS)
     # The packs' hand-written requests (Example.now set) make about this share of the train split, each
     # repeated as often as that takes (at least once): see handwritten_rows.
@@ -478,6 +479,7 @@ def generate(
             texts, plans, phrasing_ids = [], [], []
             lower = rng.random() < 0.15 * cfg.noise  # people who never press shift
             short = rng.random() < 0.08 * cfg.noise  # nor spell words out
+            linked: list[TaskTemplate] = []  # the chained intents, producer first
             chained = pairs and k >= 2 and forced < 0 and rng.random() < cfg.chain_rate
             if chained:  # the producer first, then the chain that takes its product, then the rest
                 producer, owner, chain = rng.choice(pairs)
@@ -496,9 +498,22 @@ def generate(
                 ctext, cplan = render_template(link, c, rng, now, cfg.noise, lower, short, fixed)
                 texts, plans = ([] if inline else [text]) + [ctext], [plan, cplan]
                 phrasing_ids = ([] if inline else [f"{producer.id}#{j}"]) + [f"{link.id}#{c}"]
-                chosen = [producer, owner, *[t for t in chosen if t not in (producer, owner)][: k - 2]]
+                linked = [producer, owner]
+                # the product sent on twice ("summarize q3.pdf, save it in a note called Q3 and send it to
+                # Bertille": dev batch thirty-four texted the summary, no chain took two consumers)
+                others = [(o, ch) for p, o, ch in pairs if p is producer and o is not owner]
+                if k >= 3 and others and rng.random() < cfg.fanout_rate:
+                    owner2, chain2 = rng.choice(others)
+                    link2 = _chain_template(producer, owner2, chain2, False)
+                    c2 = rng.randrange(len(link2.phrasings))
+                    again = {"it": SlotValue("it"), "noun": fixed["noun"]}  # said once, then "it"
+                    text2, plan2 = render_template(link2, c2, rng, now, cfg.noise, lower, short, again)
+                    texts, plans = [*texts, text2], [*plans, plan2]
+                    phrasing_ids.append(f"{link2.id}#{c2}")
+                    linked.append(owner2)
+                chosen = [*linked, *[t for t in chosen if t not in linked][: k - len(linked)]]
             for i, t in enumerate(chosen):
-                if chained and i < 2:
+                if chained and i < len(linked):
                     continue
                 unseen = banned.get(t.id, set())
                 options = [own[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j not in unseen]
