@@ -489,6 +489,11 @@ def retyped(
             twin = next((s for s in earlier if s.tool in wanted and s.args[:1] == source.args[:1] and s.idx != n), None)
             if twin is None and len(unused) == 1:
                 twin = unused[0]
+            # else the one product of a kind it takes, sent on a second time: "send Thaddeus the summary
+            # of minutes.pdf by text and email it to Wilhelmina" mailed her own address (dev batch 37)
+            products = [s for s in earlier if s.tool in takes and s.tool != source.tool]
+            if twin is None and not unused and len(products) == 1:
+                twin = products[0]
             if twin is None and len(wanted) == 1 and set(wanted) == takes:  # only a lookup feeds it: look up
                 return Step(last.idx, wanted[0], source.args[:1], line=last.line)
             if twin is not None:
@@ -601,6 +606,7 @@ _TO_WHOM = re.compile(rf"(?:(?:{_SENDING.pattern}|(?i:tell))\s+)?(?i:(?:my|our)\
 _BY_MEANS = r"(?:(?:via|by|over)\s+(?:text|txt|sms|e-?mail|mail|message)\s+)"
 _AFTER_WHOM = re.compile(rf"(?i:^[\s,:;-]*{_BY_MEANS}?(?:(?:that|saying|to)\s+)?)")
 _MEANS_FIRST = re.compile(rf"(?i:^{_BY_MEANS}(?:(?:that|saying|to)\s+)?)")
+_TOLD_TO = re.compile(r"(?i:to\s+\w)")
 
 
 def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
@@ -631,6 +637,8 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
             text = text[said.end() :]
         text = _CUE.sub("", text, count=1) if _CUE.match(text) else text
         text = _MEANS_FIRST.sub("", text, count=1)
+        if _TOLD_TO.match(text) and re.search(rf"(?i:\btell(?:ing)?\s+[\w.'-]+\s+){re.escape(text)}", request):
+            text = text[3:]  # "tell him to start without me" sends "start without me" (dev batch 37)
         before = re.search(rf"(\w+)\s+{re.escape(text)}", request)  # after a word, but not "that that ..."
         if (that := _THAT.match(text)) and before and before[1].lower() != "that":
             text = text[that.end() :]
@@ -652,6 +660,17 @@ _CLOSE = r"""['"\u2019\u201d](?![\w'"])"""
 
 
 _COPIED = ("name", "request", "untimed", "text")
+_NEXT_WORD = re.compile(rf" ({_WORD})")
+_CLOSING = {"many", "thanks", "thank", "please", "pls", "also", "then", "and", "ok", "so"}
+
+
+def _capitalized_run(request: str, m: re.Match[str]) -> str:
+    """What ``m`` matched of ``request``, as written and on through the capitalized words after it (not a
+    day, a month or "I")."""
+    end = m.end()
+    while (w := _NEXT_WORD.match(request, end)) and w[1].lower() not in _NOT_NAMES | _CLOSING:
+        end = w.end()
+    return request[m.start() : end]
 
 
 def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
@@ -683,6 +702,12 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
         named_of = [m[0] for m in re.finditer(rf"(?<!\w){re.escape(value)} of(?: [A-Z][\w'-]*)+", request)]
         if len(named_of) == len(said) == 1 and param.source == "name":
             args[i] = named_of[0]
+        # a place said in capitals is copied with them, to the end of its capitalized words: "Green apple"
+        # of "at Green Apple Books" (dev batch thirty-seven; the grammar lets a word's first letter change)
+        runs = [_capitalized_run(request, m) for m in said]
+        recased = len(runs) == 1 and runs[0][1 : len(value)] != value[1:]  # not only its first letter
+        if param.source == "name" and recased and args[i] == value:
+            args[i] = runs[0]
         quoted = [m[1] for m in re.finditer(rf"{_OPEN}({re.escape(value)}[^\n]*?){_CLOSE}", request)]
         if len(quoted) == len(said) == 1 and quoted[0] != value:  # "Put 'Flight to Lisbon' in my calendar"
             args[i] = quoted[0]
@@ -759,6 +784,47 @@ def labelled(step: Step, tools: Mapping[str, Tool]) -> Step | None:
     return _replaced(step, args)
 
 
+# A parameter the request names, and its value, at its end: ", subject Q4 numbers", ", list Pets"
+_STATED = re.compile(r",\s+(?P<label>[a-z]+):?\s+(?P<value>[\w'-]+(?: [\w'-]+){0,4})[.!]?$", re.IGNORECASE)
+_UNLABELLED = {"name", "file", "path", "date", "time", "start", "end"}  # words of names no one says as labels
+
+
+def stated(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
+    """The last of ``steps`` with the value the request gives a parameter by a word of its name (",
+    subject Q4 numbers", ", list Pets"), or None: only a name or a request's word (not a message, a title
+    or a time), only where the plan holds that value nowhere and no earlier step has a parameter so
+    named. Planners titled "email Ignacio the numbers.xlsx, subject Q4 numbers" by the file and left
+    "call the vet, list Pets" on no list (dev batches thirty-six and thirty-seven)."""
+    *earlier, last = steps
+    tool = tools.get(last.tool)
+    if tool is None:
+        return None
+    values = (v for s in steps for a in s.args for v in (a if isinstance(a, list) else [a]))
+    written = [v.casefold() for v in values if isinstance(v, str)]
+    args = list(last.args)
+    m = _STATED.search(request)
+    if m is None or (label := m["label"].lower()) in _UNLABELLED or any(m["value"].casefold() in w for w in written):
+        return None
+    said_once = len(re.findall(rf"\b{label}\b", request, re.IGNORECASE)) == 1
+    named = [i for i, p in enumerate(tool.params[: len(args)]) if label in p.name.split("_")]
+    clash = any(label in p.name.split("_") for s in earlier if (t := tools.get(s.tool)) for p in t.params)
+    if len(named) != 1 or clash or not said_once or tool.params[named[0]].source not in ("name", "request"):
+        return None
+    # said right after what the step copies (a time between): not ", subject X" of a later e-mail
+    by_id = {s.idx: s for s in earlier}
+    copied = [a for a in last.args if isinstance(a, str) and a.strip() and not a.startswith("$")]
+    copied += [str(by_id[n].args[0]) for n in references(list(last.args), by_id)[0] if by_id[n].args]
+    ends = [at + len(c) for c in copied if c.strip() and (at := request.rfind(c, 0, m.start())) >= 0]
+    gap = request[max(ends, default=m.start() + 1) : m.start()]
+    for ref in times_said(request):
+        gap = gap.replace(ref.text, "")
+    held = args[named[0]]
+    if gap.strip(" '\"\u2019\u201d") or not isinstance(held, str) or (held.strip() and held in m[0]):
+        return None  # (nor a piece of what it labels)
+    args[named[0]] = m["value"]
+    return _replaced(last, args)
+
+
 def corrected(
     request: str,
     steps: Sequence[Step],
@@ -768,7 +834,7 @@ def corrected(
 ) -> Step | None:
     """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
     :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`repeated`, :func:`trimmed`,
-    :func:`whole_name`, :func:`topical` or :func:`labelled`, in that order; else None."""
+    :func:`whole_name`, :func:`topical`, :func:`labelled` or :func:`stated`, in that order; else None."""
     return (
         renamed(request, steps[-1], lookups, steps[:-1])
         or retyped(steps, lookups, fed)
@@ -779,4 +845,5 @@ def corrected(
         or whole_name(request, steps[-1], tools)
         or topical(request, steps[-1], tools)
         or labelled(steps[-1], tools)
+        or stated(request, steps, tools)
     )

@@ -104,7 +104,11 @@ _MEANS = (
 # Nor does a name run on into the next request: "dinner ... at Zuni and text her that it's booked" was
 # held at "Zuni and text" and the text never sent (dev batch thirty-four).
 # Nor does a place end in how one goes: "directions to Stinson Beach driving" (dev batch thirty-three).
-_NEXT = "text|txt|email|e-mail|mail|message|tell|remind|send|let|ask|forward|reply|put|add|set|book|schedule|make"
+# "directions to SFO and save them in a note" went to "SFO and Save" (dev batch thirty-seven)
+_NEXT = (
+    "text|txt|email|e-mail|mail|message|tell|remind|send|let|ask|forward|reply|put|add|set|book|schedule|make"
+    "|save|create|share|summarize|summarise|open|write|draft|invite|show|find"
+)
 _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
     rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b|\b(?:driving|walking)\b"

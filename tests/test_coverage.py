@@ -398,6 +398,11 @@ def test_feeds_read_what_a_chain_takes_from_its_producers():
             '1. get_zoom_meeting_link("sync", "", 60, [])\n2. get_phone_number("Bo")\n3. send_sms(["$2"], "$2")',
             '3. send_sms(["$2"], "$1")',
         ),
+        (  # every such result used already: the one product, sent on a second time (dev batch 37)
+            '1. get_zoom_meeting_link("sync", "", 60, [])\n2. get_phone_number("Bo")\n3. send_sms(["$2"], "$1")\n'
+            '4. get_phone_number("Cy")\n5. send_sms(["$4"], "$4")',
+            '5. send_sms(["$4"], "$1")',
+        ),
         (  # two such results: which one is not for this step to guess, nor is a message looked up
             '1. get_zoom_meeting_link("sync", "", 60, [])\n2. maps_open_location("Zuni")\n'
             '3. get_phone_number("Bo")\n4. send_sms(["$3"], "$3")',
@@ -529,6 +534,12 @@ def test_repeated_sends_the_message_an_earlier_step_wrote(assistant):
             None,
         ),
         ("text Ana tell mom I said hi", '1. get_phone_number("Ana")\n2. send_sms(["$1"], "tell mom I said hi")', None),
+        (  # what "tell him to" asks (dev batch thirty-seven)
+            "text Rodrigo and tell him to start without me",
+            '1. get_phone_number("Rodrigo")\n2. send_sms(["$1"], "to start without me")',
+            ("start without me",),
+        ),
+        ("text Ana I want to go", '1. get_phone_number("Ana")\n2. send_sms(["$1"], "to go")', None),  # not told
         (
             "reply with a.pdf",
             '1. open_and_get_file_path("a.pdf")\n2. reply_to_email([], "Please find a.pdf attached.", ["$1"])',
@@ -649,6 +660,66 @@ def test_labelled_moves_a_labelled_value_to_its_parameter(assistant):
     )
     assert labelled(step("dentist, list Health", "Work"), assistant.tools) is None  # a list of its own
     assert labelled(step("buy eggs, milk and flour", ""), assistant.tools) is None  # no parameter's label
+
+
+@pytest.mark.parametrize(
+    "request_, plan, expected",
+    [
+        (
+            "email Ignacio the numbers.xlsx, subject Q4 numbers",
+            '1. get_email_address("Ignacio")\n2. open_and_get_file_path("numbers.xlsx")\n'
+            '3. compose_new_email(["$1"], [], "numbers.xlsx", "Please find numbers.xlsx attached.", ["$2"])',
+            "Q4 numbers",
+        ),
+        (  # an empty list, a time between
+            "remind me to call the vet at noon tomorrow, list Pets",
+            '1. create_reminder("call the vet", "2026-12-03 12:00:00", "", "", 0, False)',
+            "Pets",
+        ),
+        (  # the label is a later e-mail's
+            "text Bo the link and email Ivan saying thanks, subject Groceries",
+            '1. get_email_address("Bo")\n2. compose_new_email(["$1"], [], "the link", "hi", [])',
+            None,
+        ),
+        (  # held already: a piece of what it labels
+            "email Ana saying hi, subject line Keys",
+            '1. get_email_address("Ana")\n2. compose_new_email(["$1"], [], "Keys", "hi", [])',
+            None,
+        ),
+        (  # said twice: which one is not for this step to guess
+            "email Ana, subject A, and Bo, subject B",
+            '1. get_email_address("Ana")\n2. compose_new_email(["$1"], [], "A", "hi", [])',
+            None,
+        ),
+        (  # no parameter of that name
+            "text Ana the plan, message Bo",
+            '1. get_phone_number("Ana")\n2. send_sms(["$1"], "the plan")',
+            None,
+        ),
+    ],
+)
+def test_stated_gives_a_parameter_the_value_the_request_labels_with_its_name(assistant, request_, plan, expected):
+    from tinyagent.coverage import stated
+
+    found = stated(request_, steps(plan), assistant.tools)
+    got = [a for a, b in zip(found.args, steps(plan)[-1].args, strict=True) if a != b] if found else None
+    assert got == ([expected] if expected else None)
+
+
+def test_whole_name_takes_a_place_with_its_capitals(assistant):
+    """The grammar lets a word's first letter change: "Green apple" of "at Green Apple Books" (dev batch 37)."""
+    from tinyagent.coverage import whole_name
+    from tinyagent.plan import Step
+
+    def place(request_, value):
+        step = Step(1, "create_calendar_event", ("Book club", "", "", value, [], "", None))
+        found = whole_name(request_, step, assistant.tools)
+        return found.args[3] if found else None
+
+    assert place("Book club at Green Apple Books on Saturday 4-6pm", "Green apple") == "Green Apple Books"
+    assert place("Book club at Green Apple Books on Saturday", "Green Apple") is None  # as said: its own span
+    assert place("lunch at the Nopa Monday", "the nopa") == "the Nopa"  # not a day
+    assert place("dinner at Zuni Cafe Many thanks", "zuni cafe") == "Zuni Cafe"  # nor a courtesy
 
 
 @pytest.mark.parametrize(

@@ -476,6 +476,11 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
         assert g(f"directions to {whole} by BART").accepts(plan(whole)), whole
     assert not g("directions to Lake Merritt by BART").accepts(plan("Lake Merritt by BART"))
     assert not g("tell Seraphina I got the tickets").accepts(plan("Seraphina I got"))
+    # nor into the next request ("directions to SFO and save them in a note", dev batch thirty-seven)
+    for next_request in ("and save them in a note", "and text her", "then share it with Bo"):
+        request = f"directions to SFO {next_request}"
+        run_on = "SFO " + " ".join(next_request.split()[:2])
+        assert g(request).accepts(plan("SFO")) and not g(request).accepts(plan(run_on)), run_on
     # nor says what it is called, nor is only an article or a possessive
     notes = g("make a note in Recipes called Pancakes, open the Trip folder note named Itinerary for my dad")
     for name in ("Recipes", "Pancakes", "the Trip folder note", "The Trip", "Trip", "Itinerary", "my dad", "dad"):
