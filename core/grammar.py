@@ -111,7 +111,7 @@ _NEXT = (
 )
 _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
-    rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b|\b(?:driving|walking)\b"
+    rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b|\b(?:driving|walking|map)\b"
 )
 #: A lone "him", "her" or "them": a name the agent looks up as the person it stands for (coverage.renamed)
 PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")

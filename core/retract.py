@@ -38,7 +38,8 @@ __all__ = ["plainly", "request_starts", "take_back", "without_fillers"]
 # ("text Bob, no, I can't come" and "Ana, actually, it's fine" are messages)
 _MARKER = re.compile(
     r"(?:\.\.\.|…)\s*(?:sorry|no wait|wait no|no|oops|actually|I mean|make that|scratch that)\b[,:]?\s+"
-    r"|(?:,|\s-+|\s—)\s*(?:no wait|wait no|actually,? no|scratch that|I mean|sorry,? I mean|make that|oops)\b[,:]?\s+"
+    r"|(?:,|\s-+|\s—)\s*(?:no wait|wait no|actually,? no|scratch that|I mean|sorry,? I mean|(?:no,? )?make that|oops)"
+    r"\b[,:]?\s+"
     r"|(?P<bare>,\s*no,\s+)",
     re.IGNORECASE,
 )
@@ -77,7 +78,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _WRAPPER = re.compile(
-    r"(?:^|(?<=[.!?]\s))\s*(?:(?:would|could|can|will)\s+you\s+(?:please\s+)?"
+    r"(?:^|(?<=[.!?]\s))(?P<greeting>\s*(?:hi|hello|hey)(?:\s+there)?,\s+)?\s*(?:(?:would|could|can|will)\s+you\s+(?:please\s+)?"
     r"(?:be\s+so\s+kind\s+as\s+to|be\s+able\s+to|possibly|kindly|perhaps)"
     r"|do\s+you\s+think\s+you\s+could|would\s+it\s+be\s+possible\s+(?:for\s+you\s+)?to"
     r"|is\s+it\s+possible\s+(?:for\s+you\s+)?to|i(?:'d|\s+would)\s+(?:really\s+)?appreciate\s+it\s+if\s+you\s+could"
@@ -102,7 +103,7 @@ def _unmind(m: re.Match[str], starts: Collection[str]) -> str:
 def plainly(request: str, starts: Collection[str] = ()) -> str:
     """The request without an opening greeting, its sentences' polite wrappers read "could you please",
     and "would you mind" before a verb that starts a request (``starts``) read so too."""
-    request = _WRAPPER.sub("could you please ", _GREETING.sub("", request, count=1))
+    request = _WRAPPER.sub(lambda m: f"{m['greeting'] or ''}could you please ", _GREETING.sub("", request, count=1))
     return _MIND.sub(lambda m: _unmind(m, starts), request)
 
 
@@ -146,11 +147,13 @@ def _time_said_first(after: str) -> bool:
 # Markers that only ever correct: after them one word is what the last word before meant ("by car, no
 # wait, walking" planned nothing when "walking" started the request over; dev batch thirty). Not
 # "actually" nor "sorry": "the film was... actually great" is a message.
-_CORRECTS = re.compile(r"no wait|wait no|I mean|make that", re.IGNORECASE)
+# "Actually, no" too ("by bus, actually no, walking" planned nothing; dev batch thirty-eight). The word
+# may go on to the rest of the request after a comma ("at 3, no make that 4, to move the car").
+_CORRECTS = re.compile(r"no wait|wait no|I mean|make that|actually,? no", re.IGNORECASE)
 
 
 def _replaces_a_word(marker: str, after: str) -> bool:
-    return bool(_CORRECTS.search(marker)) and len(after.split()) == 1
+    return bool(_CORRECTS.search(marker)) and len(after.split(",")[0].split()) == 1
 
 
 def _last_word(before: str) -> re.Match[str] | None:

@@ -476,6 +476,7 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
         assert g(f"directions to {whole} by BART").accepts(plan(whole)), whole
     assert not g("directions to Lake Merritt by BART").accepts(plan("Lake Merritt by BART"))
     assert not g("tell Seraphina I got the tickets").accepts(plan("Seraphina I got"))
+    assert not g("Pull up the map for Golden Gate Park").accepts(plan("the map for Golden Gate Park"))  # what shows it
     # nor into the next request ("directions to SFO and save them in a note", dev batch thirty-seven)
     for next_request in ("and save them in a note", "and text her", "then share it with Bo"):
         request = f"directions to SFO {next_request}"

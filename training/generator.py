@@ -155,6 +155,13 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
+def _copied_words(plan: str) -> set[str]:
+    """The words a plan copies from its phrasing as written ("meeting" of an untitled zoom, said "zoom
+    meeting"): noise never touches them, or no plan could copy the value ("mtg", "meeitng")."""
+    literals = (lit for lit in re.findall(r'"([^"]*)"', plan) if "{" not in lit and "$" not in lit)
+    return {w.lower() for lit in literals for w in lit.split()}
+
+
 def render_template(
     template: TaskTemplate,
     phrasing: int,
@@ -166,9 +173,10 @@ def render_template(
     fixed: dict[str, Any] | None = None,
 ) -> tuple[str, Plan]:
     """One intent: the request text and the plan (local numbering). Noise (typos, ``lower``,
-    ``short``hand) touches only the template's own words, never slot values, so every value can be
-    copied from the request. ``fixed`` gives some slots their values instead of drawing them."""
+    ``short``hand) touches only the template's own words, never slot values nor words its plan copies,
+    so every value can be copied from the request. ``fixed`` gives some slots their values instead of drawing them."""
     values: dict[str, Any] = dict(fixed or {})
+    kept = _copied_words(template.plan)
     for name, kind in template.slots.items():
         if name in values:
             continue
@@ -183,9 +191,9 @@ def render_template(
             words = literal.split(" ")
             if rng.random() < 0.06 * noise:
                 k = rng.randrange(len(words))
-                words[k] = _typo(words[k], rng)
+                words[k] = words[k] if words[k].lower() in kept else _typo(words[k], rng)
             if short:
-                words = [_short(w, rng) if rng.random() < 0.7 else w for w in words]
+                words = [_short(w, rng) if rng.random() < 0.7 and w.lower() not in kept else w for w in words]
             pieces.append(" ".join(words).lower() if lower else " ".join(words))
         if name is not None:
             said = format(string.Formatter().get_field(name, (), values)[0], spec or "")

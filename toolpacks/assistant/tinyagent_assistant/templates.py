@@ -1560,10 +1560,10 @@ TEMPLATES += [
     T(  # no topic said: the meeting is a "meeting" (the natural sets' convention)
         "zoom_untitled",
         (
-            "set up a zoom with {person} {when}",
-            "make me a zoom link for {when} with {person}",
-            "zoom with {person} {when}",
-            "schedule a video call with {person} {when}",
+            "set up a zoom meeting with {person} {when}",
+            "make me a zoom link for a meeting {when} with {person}",
+            "zoom meeting with {person} {when}",
+            "schedule a video meeting with {person} {when}",
         ),
         '1. get_email_address("{person}")\n2. get_zoom_meeting_link("meeting", "{when}", {when.minutes}, ["$1"])',
         {"person": "person", "when": "datetime"},
@@ -1571,9 +1571,9 @@ TEMPLATES += [
     T(
         "zoom_untitled_calendar",
         (
-            "set up a zoom with {person} {when} and put it in my calendar too",
-            "zoom with {person} {when}, add it to my calendar",
-            "schedule a video call with {person} {when} and put it on the calendar",
+            "set up a zoom meeting with {person} {when} and put it in my calendar too",
+            "zoom meeting with {person} {when}, add it to my calendar",
+            "schedule a video meeting with {person} {when} and put it on the calendar",
         ),
         '1. get_email_address("{person}")\n2. get_zoom_meeting_link("meeting", "{when}", {when.minutes}, ["$1"])\n'
         '3. create_calendar_event("meeting", "{when}", "{when.end}", "", ["$1"], "$2", None)',
