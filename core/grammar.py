@@ -356,8 +356,11 @@ def plan_grammar(
             grounded["text"] = _span_rule(request, rules, prefix="m", after=_TEXT_NOT_AFTER, ends=_TEXT_ENDS)
         if "keyword" in marked:
             grounded["keyword"] = _span_rule(request, rules, prefix="k", skip=_ARTICLE)
+        cut = "|".join(re.escape(t) for t in time_texts if t)
         if "name" in marked:
             names = [p.strip() for text in request for p in _NOT_IN_NAME.split(text) if p.strip()]
+            if cut:  # nor a date or time said: "zoom for the book club on 12/17" looked up "12/17" (dev batch 39)
+                names = [p.strip() for text in names for p in re.split(cut, text) if p.strip()]
             # a name is never only an article or a possessive: "the Trip folder note called Itinerary"
             # was filed in the folder "The" (dev batch sixteen)
             grounded["name"] = _span_rule(names, rules, prefix="n", bare=_ARTICLE)
@@ -369,7 +372,6 @@ def plan_grammar(
                 rules["npronoun"] = " | ".join(json.dumps(json.dumps(p)) for p in pronouns)
                 rules["nname"] = f"{grounded['name']} | npronoun"
                 grounded["name"] = "nname"
-        cut = "|".join(re.escape(t) for t in time_texts if t)
         if "untimed" in marked and cut:
             # the word that introduces a time goes with it: "a haircut for Saturday at 11am" -> "haircut"
             time_re = re.compile(rf"(?:\b(?:{'|'.join(TIME_WORDS)})\s+)?(?:{cut})", re.IGNORECASE)
@@ -397,6 +399,9 @@ def plan_grammar(
     if "time" in marked and times is not None:
         stated = says_when(tools, request)
         grounded["time"] = _when_rule(times, rules, empty=not stated)
+    elif "time" in marked:  # none resolved: a date-time's shape, or nothing ("2020-0-0-0-0-..." for "in 2 weeks")
+        rules["anytime"] = r'"\"" ([0-9]{4} "-" [0-9]{2} "-" [0-9]{2} (" " [0-9]{2} ":" [0-9]{2} ":" [0-9]{2})?)? "\""'
+        grounded["time"] = "anytime"
     levels: dict[object, str] = {}  # a Levels mark -> the rule for the values the request states
     for p in (p for tool in tools for p in tool.params if p.levels and p.levels not in levels):
         # A model trained on "high priority" still wrote 0 for it, even with 0 and 1 the only choices

@@ -100,11 +100,21 @@ def _unmind(m: re.Match[str], starts: Collection[str]) -> str:
     return f"could you please {base}" if base else m[0]
 
 
+# "what's the best way to get to the Exploratorium by bus" went to "To", "what's the quickest way to get to
+# Berkeley by BART" to "The Quickest" (dev batches thirty-six and thirty-nine): the data asks "how do I get to".
+# Where it opens a sentence, as a wrapper: inside one it is a message's words
+_WAY = re.compile(
+    r"(?:^|(?<=[.!?]\s))\s*what(?:'s|\s+is)\s+the\s+(?:best|quickest|fastest|easiest|shortest)\s+way\s+to\s+(?:get|go)\s+to\b",
+    re.IGNORECASE,
+)
+
+
 def plainly(request: str, starts: Collection[str] = ()) -> str:
     """The request without an opening greeting, its sentences' polite wrappers read "could you please",
-    and "would you mind" before a verb that starts a request (``starts``) read so too."""
+    "would you mind" before a verb that starts a request (``starts``) read so too, and "what's the best
+    way to get to" read "how do I get to"."""
     request = _WRAPPER.sub(lambda m: f"{m['greeting'] or ''}could you please ", _GREETING.sub("", request, count=1))
-    return _MIND.sub(lambda m: _unmind(m, starts), request)
+    return _WAY.sub("how do I get to", _MIND.sub(lambda m: _unmind(m, starts), request))
 
 
 def request_starts(phrasings: Iterable[str]) -> frozenset[str]:

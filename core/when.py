@@ -54,8 +54,16 @@ _NUM = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(NUMBER_WORDS)})"
 _DAY = (
     r"(?P<rel>today|tomorrow|tmrw|tmr|tomorow|the day after tomorrow|tonight|tonite"
     r"|this (?:morning|afternoon|evening))"
+    # "in 3 days", "in a week", "two weeks from today" (dev batch thirty-nine: "a week from today at 3pm"
+    # was today at 3pm)
+    rf"|in (?P<rn>{_NUM}|a couple(?: of)?) (?P<ru>days?|weeks?)\b"
+    rf"|(?P<fn>{_NUM}) (?P<fu>days?|weeks?) from (?:today|now)\b"
+    # "Monday the 7th", "on Fri, the 4th": the date said (the weekday only names it)
+    rf"|(?:on |next )?{_WEEKDAY},? (?:the )?(?P<d5>\d{{1,2}})(?:st|nd|rd|th)\b"
     rf"|(?:on |next |this coming |this )?(?P<wd>{_WEEKDAY})\b"
     rf"|(?:on |the )?(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    # "on 12/15", "12/15/2026": month first; not a fraction of something ("1/2 cup", "3/4 of it")
+    r"|(?:on |by )?(?<![\d/.])(?P<md>\d{1,2}/\d{1,2}(?:/\d{4}|/\d{2})?)(?![\d/]| ?(?:hours?|hrs?|mins?|cups?|of\b|%))"
     rf"|(?:on |the )?(?P<mon1>{_MONTH}) (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"|(?:on |the )?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<mon2>{_MONTH})"
     # "on the 15th": the next 15th (a month said is read above: "the 15th of May"), but not "on the 3rd
@@ -73,7 +81,9 @@ _CLOCK = (
     r"(?: ?(?P<apf>[ap]\.?m\.?))?"
     r"|(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>[ap]\.?m\.?)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})"
-    r"|(?<=at )(?P<hb>\d{1,2})(?!\d|:\d|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b))"  # "at 2: buy milk" too
+    # "at 2: buy milk" too, and "tmrw @ 7" (not an address's "bo@5star.com" nor "at 12 Elm Street")
+    r"|(?:(?<=at )|(?<= @ )|(?<= @))(?P<hb>\d{1,2})(?!\d|:\d|\.\d| ?%| ?(?:min|hour|h\b|day|week|people|of\b)"
+    r"| [A-Z][\w'-]* (?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Way|Dr|Drive|Pl|Place|Ct|Court)\b)"
 )
 _DURATION = rf"(?:for |lasting |, )(?P<dur>(?:an hour and a half|half an hour|{_NUM} (?:hours?|hrs?|minutes?|mins?)))"
 # "a 30 minute call", "a 2-hour workshop": a duration said before what it measures
@@ -172,6 +182,20 @@ def _day(m: re.Match[str], now: datetime) -> datetime | None:
     if wd := m["wd"]:
         target = next(i for i, w in enumerate(_WEEKDAYS) if w.startswith(wd.lower()[:3]))
         return now + timedelta(days=(target - now.weekday()) % 7 or 7)
+    if m["ru"] or m["fu"]:
+        said, unit = (m["rn"] or m["fn"]).lower(), (m["ru"] or m["fu"]).lower()
+        amount = 2 if said.startswith("a couple") else _number(said)
+        return now + timedelta(days=amount * (7 if unit.startswith("w") else 1))
+    if m["d5"]:
+        return _next_day_of_month(now, int(m["d5"]))
+    if md := m["md"]:
+        month, day, *year = (int(x) for x in md.split("/"))
+        if not year:
+            return _next_date(now, month, day) if 1 <= month <= 12 else None
+        try:
+            return now.replace(year=year[0] + (2000 if year[0] < 100 else 0), month=month, day=day)
+        except ValueError:
+            return None
     if iso := m["iso"]:
         try:
             return datetime.strptime(iso, "%Y-%m-%d").replace(hour=now.hour, minute=now.minute)

@@ -491,6 +491,23 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
     assert not g("the, by the way").accepts(plan("the")), "an article that no word follows starts nothing"
 
 
+def test_a_name_is_never_a_date_or_time_said():
+    """ "zoom for the book club on 12/17" looked up "12/17"; "on Wednesday, December 9 at 4pm" put the
+    event at "December 9" (dev batch thirty-nine)."""
+
+    def visit(place: Name, start: When) -> str:
+        """Visit."""
+
+    for query, place, said in [
+        ("zoom for the book club on 12/17 at 7:30pm", "the book club", "12/17"),
+        ("an event called Parent conference on Wednesday, December 9 at 4pm", "Parent conference", "December 9"),
+    ]:
+        refs = resolve_times(query, NOW)
+        g = Grammar(request_grammar([make_tool(visit)], [query], refs))
+        assert g.accepts(f'1. visit("{place}", "{refs[-1].start}")\n2. join()')
+        assert not g.accepts(f'1. visit("{said}", "{refs[-1].start}")\n2. join()')
+
+
 def test_a_titles_abbreviation_is_copied_with_its_name():
     """ "St. Mark's", "Dr. Okafor": a copy never stops at the abbreviation; a sentence's own stop still ends one."""
     g = Grammar(plan_grammar(_grounded_tools(), ["piano recital at St. Mark's, then text Dr. Okafor. Thanks"], None))
@@ -699,4 +716,8 @@ def test_a_title_never_holds_the_time_the_request_states():
     # without times the title is copied as any piece is; without a request it is free
     same = Grammar(plan_grammar([make_tool(remind)], [query], None))
     assert same.accepts(ok.format("haircut for Saturday", ""))
-    assert Grammar(plan_grammar([make_tool(remind)], [], None)).accepts('1. remind("x", "y", "z")\n2. join()')
+    free = Grammar(plan_grammar([make_tool(remind)], [], None))
+    assert free.accepts('1. remind("x", "2026-12-16 00:00:00", "z")\n2. join()') and free.accepts(ok.format("x", ""))
+    # ... but a time keeps a date-time's shape ("in 2 weeks" unresolved had the planner write "2020-0-0-0-...")
+    assert not free.accepts('1. remind("x", "y", "z")\n2. join()')
+    assert not free.accepts('1. remind("x", "2020-0-0-0-0", "z")\n2. join()')

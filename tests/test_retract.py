@@ -97,6 +97,8 @@ def test_fillers_are_dropped_with_their_commas(said, meant):
             "Hi there, could you please email my landlord Mr. Abernathy",
         ),
         ("Good morning", "Good morning"),  # nothing after it: nothing to drop
+        ("what's the quickest way to get to Berkeley by BART", "how do I get to Berkeley by BART"),
+        ("text Bo: what's the best way to get to yours?", "text Bo: what's the best way to get to yours?"),
     ],
 )
 def test_courtesy_is_put_plainly(said, meant):

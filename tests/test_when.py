@@ -66,6 +66,15 @@ def test_resolves_what_people_say(query, start, minutes):
         ("half past 3 on Friday remind me to move the car", "2026-11-27 15:30:00", False),  # as "at 3" is
         ("standup at quarter past nine tomorrow", "2026-11-25 09:15:00", False),
         ("call mom quarter to 8pm", "2026-11-24 19:45:00", False),
+        # dev batch thirty-nine: a month and day in figures, days and weeks from now, a weekday with its date
+        ("remind me on 12/15 to pay rent", "2026-12-15 09:00:00", True),
+        ("pay rent 1/3", "2027-01-03 09:00:00", True),  # passed this year: the next
+        ("meeting on 12/9/2026 at 3pm", "2026-12-09 15:00:00", False),
+        ("lunch with Ana a week from today at 1pm", "2026-12-01 13:00:00", False),
+        ("remind me in 3 days to follow up", "2026-11-27 09:00:00", True),
+        ("remind me in two weeks to check the tires", "2026-12-08 09:00:00", True),
+        ("book the gym on Monday the 30th at 6am", "2026-11-30 06:00:00", False),  # one moment, not two
+        ("remind me tmrw @ 8 to go", "2026-11-25 08:00:00", False),
     ],
 )
 def test_parts_of_the_day_and_texting_shorthand(query, start, all_day):
@@ -83,6 +92,9 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("half past tenacious", NOW) == []  # an hour word only as a word  # an ordinal that is no day
     assert [r.text for r in resolve_times("watch the sun 7:30 pm", NOW)] == ["7:30 pm"]  # "the sun" is no Sunday
     assert [r.text for r in resolve_times("zoom Marih 4 at 8am", NOW)] == ["at 8am"]  # a name, not "March 4"
+    assert resolve_times("add 1/2 cup of sugar, 3/4 of it", NOW) == []  # fractions
+    assert resolve_times("email bo@5star.example hi", NOW) == []  # an address's "@5"
+    assert resolve_times("remind me on 13/45 to x", NOW) == []  # no such month
     (feb,) = resolve_times("on the 31st", datetime(2026, 2, 2))  # no 31st in February: March's
     assert (feb.day, feb.all_day) == ("2026-03-31", True)
 
