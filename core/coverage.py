@@ -728,6 +728,10 @@ _TOPIC = re.compile(
 _NEXT_REQUEST = re.compile(r"[,.;!?]|\b(?:also|then|with)\b", re.IGNORECASE)
 
 
+# A title's full stop ends no sentence: "a call with Mrs. Fairweather for Monday at 9:30 about the renovation"
+_ABBREVIATED = re.compile(rf"\b(?:{'|'.join(TITLES)})\.")
+
+
 def _untimed(m: re.Match[str], request: str) -> str:
     """The topic ``m`` found, up to a time said in it ("meeting the day after tomorrow": "meeting")."""
     end = m.end("topic")
@@ -750,10 +754,11 @@ def topical(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
         if param.source != "untimed" or not isinstance(value, str) or not value.strip() or " " in value.strip():
             continue
         kind = re.search(rf"(?<!\w){re.escape(value)} with\b", request, re.IGNORECASE)
+        plain = _ABBREVIATED.sub(lambda t: t[0][:-1] + " ", request)  # as long: the same positions
         topics = [
             _untimed(m, request)
             for m in _TOPIC.finditer(request)
-            if kind and m.start() > kind.end() and not _NEXT_REQUEST.search(request[kind.end() : m.start()])
+            if kind and m.start() > kind.end() and not _NEXT_REQUEST.search(plain[kind.end() : m.start()])
         ]
         if len(topics) == 1 and topics[0]:
             args[i] = topics[0]
@@ -825,6 +830,28 @@ def stated(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> St
     return _replaced(last, args)
 
 
+def invited(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
+    """The last of ``steps`` inviting everyone the meeting it takes invites, or None: a list of invitees
+    that is part of the list of an earlier step it references ("schedule a zoom with Evadne and Tobin ...
+    and put it on my calendar" invited Tobin to the zoom, not to the event; dev batch thirty-four)."""
+    *earlier, last = steps
+    tool = tools.get(last.tool)
+    by_id = {s.idx: s for s in earlier}
+    if tool is None:
+        return None
+    args = list(last.args)
+    for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):
+        if not param.name.endswith("invitees") or not isinstance(value, list):
+            continue
+        for n in sorted(references([a for j, a in enumerate(args) if j != i], by_id)[0]):
+            source, known = by_id[n], tools.get(by_id[n].tool)
+            params = known.params if known else ()
+            theirs = [a for p, a in zip(params, source.args, strict=False) if p.name.endswith("invitees")]
+            if theirs and isinstance(theirs[0], list) and set(value) < set(theirs[0]):
+                args[i] = list(theirs[0])
+    return None if args == list(last.args) else _with_args(last, args, earlier)
+
+
 def corrected(
     request: str,
     steps: Sequence[Step],
@@ -834,7 +861,8 @@ def corrected(
 ) -> Step | None:
     """What to write in place of the last of ``steps``, when one of this module's rewrites applies:
     :func:`renamed`, :func:`retyped`, :func:`placed`, :func:`referred`, :func:`repeated`, :func:`trimmed`,
-    :func:`whole_name`, :func:`topical`, :func:`labelled` or :func:`stated`, in that order; else None."""
+    :func:`whole_name`, :func:`topical`, :func:`labelled`, :func:`stated` or :func:`invited`, in that order;
+    else None."""
     return (
         renamed(request, steps[-1], lookups, steps[:-1])
         or retyped(steps, lookups, fed)
@@ -846,4 +874,5 @@ def corrected(
         or topical(request, steps[-1], tools)
         or labelled(steps[-1], tools)
         or stated(request, steps, tools)
+        or invited(steps, tools)
     )

@@ -706,6 +706,36 @@ def test_stated_gives_a_parameter_the_value_the_request_labels_with_its_name(ass
     assert got == ([expected] if expected else None)
 
 
+@pytest.mark.parametrize(
+    "plan, expected",
+    [
+        (  # the event takes the zoom's link: it invites whom the zoom invites (dev batch thirty-four)
+            '1. get_email_address("Evadne")\n2. get_email_address("Tobin")\n'
+            '3. get_zoom_meeting_link("sync", "2026-12-07 15:00:00", 60, ["$1", "$2"])\n'
+            '4. create_calendar_event("sync", "2026-12-07 15:00:00", "2026-12-07 16:00:00", "", ["$1"], "$3", None)',
+            ["$1", "$2"],
+        ),
+        (  # all of them already
+            '1. get_email_address("Ana")\n2. get_zoom_meeting_link("sync", "", 60, ["$1"])\n'
+            '3. create_calendar_event("sync", "", "", "", ["$1"], "$2", None)',
+            None,
+        ),
+        (  # an e-mail of the link goes to whom the request says, and no meeting is referenced here
+            '1. get_email_address("Ana")\n2. get_email_address("Bo")\n'
+            '3. create_calendar_event("sync", "", "", "", ["$1"], "", None)',
+            None,
+        ),
+    ],
+)
+def test_invited_invites_whom_the_meeting_it_takes_invites(assistant, plan, expected):
+    from tinyagent.coverage import invited
+
+    found = invited(steps(plan), assistant.tools)
+    assert (found.args[4] if found else None) == expected
+    if found:
+        assert set(found.deps) == {1, 2, 3}
+
+
 def test_whole_name_takes_a_place_with_its_capitals(assistant):
     """The grammar lets a word's first letter change: "Green apple" of "at Green Apple Books" (dev batch 37)."""
     from tinyagent.coverage import whole_name
@@ -734,6 +764,7 @@ def test_whole_name_takes_a_place_with_its_capitals(assistant):
         ("a gym with Bruno at 3, create a note named Spoken", "gym", None),
         ("book the dentist about my crown", "dentist", None),  # no kind of meeting "with" anyone
         ("a call with Ana about the budget", "the budget", None),  # titled already
+        ("schedule a call with Mrs. Fairweather for Monday at 9:30 about the renovation", "call", "the renovation"),
     ],
 )
 def test_topical_titles_a_meeting_by_its_topic(assistant, request_, title, expected):
