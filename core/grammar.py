@@ -112,11 +112,19 @@ _NEXT = (
 _NOT_IN_NAME = re.compile(
     rf"\b(?:(?i:by (?:{_MEANS})|on foot)|via|me|him|her|them|us|(?:from )?(?:here|there)|called|named|titled)\b"
     rf"|\bI\b|\S+@\S+|\b(?:and|then) (?:{_NEXT})\b|\b(?:driving|walking|map)\b"
+    # nor the note something goes to: "Greens Restaurant to my Dinner note" (dev batch forty; a note's
+    # name is copied as a request's words, not a name)
+    r"|\b(?:to|in|into) (?:my|the|a|our) (?:[\w'-]+ ){0,2}note\b"
 )
 #: A lone "him", "her" or "them": a name the agent looks up as the person it stands for (coverage.renamed)
 PRONOUN = re.compile(r"(?<![\w'])(?:him|her|them)(?![\w'])")
 # Where a search word never starts (FROM_REQUEST_KEYWORD): "todos about the garden" filters by "garden"
 _ARTICLE = re.compile(rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)})(?![\w'])", re.IGNORECASE)
+# ... nor a name ends at a preposition or "and" in lowercase: "Greens Restaurant to" of "add the location of
+# Greens Restaurant to my Dinner note" (dev batch forty)
+_NAME_BARE = re.compile(
+    rf"(?<![\w'])(?:{'|'.join(KEYWORD_SKIPS)}|to|of|at|in|on|for|with|from|by|and|or)(?![\w'])", re.IGNORECASE
+)
 _SENTENCE = re.compile(r"[.!?;]\s+\S")  # a request of more than one sentence
 # A message or a note's content (FROM_REQUEST_TEXT) is a whole clause. It ends at a punctuation mark,
 # before a word that joins the next clause or closes the request, or before one that says where the
@@ -222,7 +230,7 @@ def _span_rule(
             trailing = {end - 1 for start, end in leads.items() if piece[start].islower()}  # "... for my"
             for i, ch in enumerate(piece):
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
-                rule = _char_class(ch, word_start)
+                rule, follow = _char_class(ch, word_start), ""
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
@@ -237,8 +245,8 @@ def _span_rule(
                     # heart alone, dev batch fifteen); a zero-width joiner binds its neighbours
                     inside = inside or _joined(piece[i + 1]) or ch == "\u200d"
                     inside = inside or bool(ends and ch not in ".!?)" and not ends.match(piece, i + 1))
-                    rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
-                rules[f"{prefix}p{n}"] = rule
+                    follow = f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
+                rules[f"{prefix}p{n}"] = rule + follow
                 # "$..." reads as a reference; nor does a copy start at a comma, colon or semicolon
                 if word_start and not ch.isspace() and ch not in "$,;:" and i not in skipped:
                     if i not in leads:
@@ -363,7 +371,7 @@ def plan_grammar(
                 names = [p.strip() for text in names for p in re.split(cut, text) if p.strip()]
             # a name is never only an article or a possessive: "the Trip folder note called Itinerary"
             # was filed in the folder "The" (dev batch sixteen)
-            grounded["name"] = _span_rule(names, rules, prefix="n", bare=_ARTICLE)
+            grounded["name"] = _span_rule(names, rules, prefix="n", bare=_NAME_BARE)
             # ... but it may be a lone "him", "her" or "them", whom the agent looks up by the name said
             # before it (coverage.renamed): kept out, "text him to read it" looked up "read" and "let
             # Fitzgerald know by text and by email" "the office" (dev batch twenty-six)

@@ -73,7 +73,7 @@ _DAY = (
     r"|between|until|till|then|morning|afternoon|evening|night|please|pls|thx|thanks|-)\b)"
 )
 _CLOCK = (
-    r"(?P<noon>noon|midday|midnight)"
+    r"(?<![a-z])(?P<noon>noon|midday|midnight)"  # not the "noon" of "afternoon"
     # "half past 3", "quarter to 8pm": read as the hour is, then moved by the fraction (dev batch twenty);
     # "at half 10" is British for half past (dev batch twenty-eight)
     r"|(?P<frac>half past|quarter past|quarter to|(?<=at )half(?= \d))"

@@ -477,6 +477,10 @@ def test_a_name_never_runs_into_a_means_or_a_pronoun():
     assert not g("directions to Lake Merritt by BART").accepts(plan("Lake Merritt by BART"))
     assert not g("tell Seraphina I got the tickets").accepts(plan("Seraphina I got"))
     assert not g("Pull up the map for Golden Gate Park").accepts(plan("the map for Golden Gate Park"))  # what shows it
+    note = g("add the location of Greens Restaurant to my Dinner note")
+    assert note.accepts(plan("Greens Restaurant")), "dev batch forty"
+    for run_on in ("Greens Restaurant to", "Greens Restaurant to my Dinner note"):
+        assert not note.accepts(plan(run_on)), run_on
     # nor into the next request ("directions to SFO and save them in a note", dev batch thirty-seven)
     for next_request in ("and save them in a note", "and text her", "then share it with Bo"):
         request = f"directions to SFO {next_request}"

@@ -95,6 +95,7 @@ def test_no_times_and_numbers_that_are_not_times():
     assert resolve_times("add 1/2 cup of sugar, 3/4 of it", NOW) == []  # fractions
     assert resolve_times("email bo@5star.example hi", NOW) == []  # an address's "@5"
     assert resolve_times("remind me on 13/45 to x", NOW) == []  # no such month
+    assert resolve_times("Bond list: afternoon, coffee and tomatoes", NOW) == []  # the "noon" of "afternoon"
     (feb,) = resolve_times("on the 31st", datetime(2026, 2, 2))  # no 31st in February: March's
     assert (feb.day, feb.all_day) == ("2026-03-31", True)
 
