@@ -155,7 +155,6 @@ TEMPLATES = [
             "email to {person} with the subject {title} and the body {text}",
             "email {person}, subject: {title}, body: {text}",
             "email {person} subject: {title} body: {text}",
-            "email to {person} re: {title}, body: {text}",
             "email {person} saying {text}, subject {title}",
             "send {person} an email that {text} - subject: {title}",
         ),
@@ -436,8 +435,6 @@ TEMPLATES = [
             "can you summarize {file}",
             "condense {file} for me",
             "quick summary of {file}",
-            "pull up {file} and give me a summary",
-            "open {file} and give me the gist",
         ),
         '1. open_and_get_file_path("{file}")\n2. summarize_pdf("$1")',
         {"file": "file"},
@@ -548,8 +545,6 @@ TEMPLATES = [
             "forward to {person}, adding {text}",
             "please forward this mail to {person}: {text}",
             "forward this message to {person} with {text}",
-            "forward this email to {person} and tell her {text}",
-            "forward the email to {person} and let them know {text}",
         ),
         '1. get_email_address("{person}")\n2. forward_email(["$1"], [], "{text}", [])',
         {"person": "person", "text": "text"},
@@ -953,7 +948,6 @@ TEMPLATES += [
             "how do I drive to {place}",
             "directions from here to {place}",
             "how do I get from here to {place}",
-            "get directions to {place} driving",
         ),
         '1. maps_show_directions("", "{place}", "d")',
         {"place": "place"},
@@ -971,7 +965,6 @@ TEMPLATES += [
             "walking route to {place}",
             "can I walk to {place}? show me the way",
             "navigate to {place} on foot",
-            "directions to {place} walking",
         ),
         '1. maps_show_directions("", "{place}", "w")',
         {"place": "place"},
@@ -1461,188 +1454,6 @@ TEMPLATES += [
         {"email": "email", "text": "text"},
         held_out=("write to support at {email} that {text}", "drop a line to {email}: {text}"),
     ),
-    T(  # "tell them" after the verb (dev batch thirty-two: "reply to the email and tell them ..." replied nothing)
-        "reply_tell",
-        (
-            "reply to the email and tell them {text}",
-            "reply and let them know {text}",
-            "write back and tell them {text}",
-            "reply to this and say {text}",
-            "answer the email and tell them {text}",
-            "respond and let them know that {text}",
-        ),
-        '1. reply_to_email([], "{text}", [])',
-        {"text": "text"},
-    ),
-    T(
-        "sms_tell",
-        (
-            "text {person} and tell them {text}",
-            "text {person} and tell him {text}",
-            "can u text {person} and tell her {text}",
-            "send {person} a text and tell them {text}",
-            "message {person} and let her know {text}",
-            "text {person} and say {text}",
-        ),
-        '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{text}")',
-        {"person": "person", "text": "text"},
-    ),
-    T(
-        "email_tell",
-        (
-            "email {person} and tell them {text}",
-            "email {person} and tell him {text}",
-            "send {person} an email and let her know {text}",
-            "write to {person} by email and say {text}",
-            "can you email {person} and tell them {text}",
-        ),
-        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{text}", "{text}", [])',
-        {"person": "person", "text": "text"},
-    ),
-    T(  # what a message asks for is the message ("email Hortense asking for the wifi password")
-        "sms_ask_for",
-        (
-            "text {person} asking for {thing}",
-            "text {person} and ask for {thing}",
-            "send {person} a text asking for {thing}",
-            "ask {person} by text for {thing}",
-        ),
-        '1. get_phone_number("{person}")\n2. send_sms(["$1"], "{thing}")',
-        {"person": "person", "thing": "title"},
-    ),
-    T(
-        "email_ask_for",
-        (
-            "email {person} asking for {thing}",
-            "email {person} and ask for {thing}",
-            "send {person} an email asking for {thing}",
-            "write to {person} and ask them for {thing}",
-            "ask {person} by email for {thing}",
-        ),
-        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{thing}", "{thing}", [])',
-        {"person": "person", "thing": "title"},
-    ),
-    T(
-        "email_file_subject",
-        (
-            "email {file} to {person} with the subject {title}",
-            "send {person} {file}, subject {title}",
-            "email {person} the {file} with subject line {title}",
-            "attach {file} to an email to {person} titled {title}",
-        ),
-        '1. get_email_address("{person}")\n2. open_and_get_file_path("{file}")\n'
-        '3. compose_new_email(["$1"], [], "{title}", "Please find {file} attached.", ["$2"])',
-        {"person": "person", "file": "file", "title": "title"},
-    ),
-    T(
-        "email_file_message",
-        (
-            "email {person} {file} and tell them {text}",
-            "send {file} to {person} and say {text}",
-            "email {person} the {file} and let her know {text}",
-            "send {person} the file {file} saying {text}",
-        ),
-        '1. get_email_address("{person}")\n2. open_and_get_file_path("{file}")\n'
-        '3. compose_new_email(["$1"], [], "{file}", "{text}", ["$2"])',
-        {"person": "person", "file": "file", "text": "text"},
-    ),
-    T(  # "the same" repeats the message to a second person by the other means
-        "email_sms_same",
-        (
-            "email {person} that {text} and text {person2} the same",
-            "text {person} {text}, and email {person2} the same thing",
-            "email {person} that {text}, same to {person2} by text",
-        ),
-        '1. get_email_address("{person}")\n2. compose_new_email(["$1"], [], "{text}", "{text}", [])\n'
-        '3. get_phone_number("{person2}")\n4. send_sms(["$3"], "{text}")',
-        {"person": "person", "person2": "person", "text": "text"},
-    ),
-    T(  # no topic said: the meeting is a "meeting" (the natural sets' convention)
-        "zoom_untitled",
-        (
-            "set up a zoom meeting with {person} {when}",
-            "make me a zoom link for a meeting {when} with {person}",
-            "zoom meeting with {person} {when}",
-            "schedule a video meeting with {person} {when}",
-        ),
-        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("meeting", "{when}", {when.minutes}, ["$1"])',
-        {"person": "person", "when": "datetime"},
-    ),
-    T(
-        "zoom_untitled_calendar",
-        (
-            "set up a zoom meeting with {person} {when} and put it in my calendar too",
-            "zoom meeting with {person} {when}, add it to my calendar",
-            "schedule a video meeting with {person} {when} and put it on the calendar",
-        ),
-        '1. get_email_address("{person}")\n2. get_zoom_meeting_link("meeting", "{when}", {when.minutes}, ["$1"])\n'
-        '3. create_calendar_event("meeting", "{when}", "{when.end}", "", ["$1"], "$2", None)',
-        {"person": "person", "when": "datetime"},
-    ),
-    T(  # a meeting's purpose is its title ("meet with Ana Friday at 3 to plan the launch")
-        "event_purpose",
-        (
-            "meet with {person} {when} to {task}, put it in the calendar",
-            "set up a call with {person} {when} to {task}",
-            "I want to meet {person} {when} to {task}",
-            "book time with {person} {when} to {task}",
-            "schedule a meeting with {person} {when} to {task}",
-        ),
-        '1. get_email_address("{person}")\n'
-        '2. create_calendar_event("{task}", "{when}", "{when.end}", "", ["$1"], "", None)',
-        {"person": "person", "task": "title", "when": "datetime"},
-    ),
-    # Lists of three and four people by e-mail, a zoom with two invitees on the calendar, an address and
-    # a contact in one list (dev batches thirty-four and thirty-five: the fourth name became the subject)
-    T(
-        "email_three",
-        (
-            "email {person}, {person2} and {person3} that {text}",
-            "send {person}, {person2} and {person3} an email saying {text}",
-            "let {person}, {person2} and {person3} know by email that {text}",
-            "mail {person}, {person2}, and {person3}: {text}",
-            "write to {person}, {person2} and {person3} to say {text}",
-        ),
-        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
-        '4. compose_new_email(["$1", "$2", "$3"], [], "{text}", "{text}", [])',
-        {"person": "person", "person2": "person", "person3": "person", "text": "text"},
-    ),
-    T(
-        "email_four",
-        (
-            "email {person}, {person2}, {person3} and {person4} that {text}",
-            "send {person}, {person2}, {person3}, and {person4} an email saying {text}",
-            "let {person}, {person2}, {person3} and {person4} know by email that {text}",
-            "mail {person}, {person2}, {person3} and {person4}: {text}",
-        ),
-        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
-        '4. get_email_address("{person4}")\n5. compose_new_email(["$1", "$2", "$3", "$4"], [], "{text}", "{text}", [])',
-        {"person": "person", "person2": "person", "person3": "person", "person4": "person", "text": "text"},
-    ),
-    T(
-        "zoom_calendar_two",
-        (
-            "schedule a zoom with {person} and {person2} {when} for {title} and put it on my calendar",
-            "set up a zoom about {title} with {person} and {person2} {when}, add it to my calendar",
-            "zoom call with {person} and {person2} {when} re {title}, calendar entry too",
-            "put a zoom with {person} and {person2} on my calendar {when} for {title}",
-        ),
-        '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n'
-        '3. get_zoom_meeting_link("{title}", "{when}", {when.minutes}, ["$1", "$2"])\n'
-        '4. create_calendar_event("{title}", "{when}", "{when.end}", "", ["$1", "$2"], "$3", None)',
-        {"person": "person", "person2": "person", "title": "title", "when": "datetime"},
-    ),
-    T(
-        "email_literal_person",
-        (
-            "send an email to {email} and {person} saying {text}",
-            "email {email} and {person} that {text}",
-            "email {person} and {email}: {text}",
-            "mail {email} and my colleague {person}: {text}",
-        ),
-        '1. get_email_address("{person}")\n2. compose_new_email(["{email}", "$1"], [], "{text}", "{text}", [])',
-        {"person": "person", "email": "email", "text": "text"},
-    ),
     T(
         "directions_home",
         (
@@ -1793,24 +1604,6 @@ CHAINS = {
             ),
             '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")\n3. send_sms(["$1", "$2"], "{it}")',
             {"person": "person", "person2": "person"},
-        ),
-    ),
-    "sms_three": (
-        Chain(
-            _ANY,
-            ("text {it} to {person}, {person2} and {person3}", "send {person}, {person2} and {person3} {it} by text"),
-            '1. get_phone_number("{person}")\n2. get_phone_number("{person2}")\n3. get_phone_number("{person3}")\n'
-            '4. send_sms(["$1", "$2", "$3"], "{it}")',
-            {"person": "person", "person2": "person", "person3": "person"},
-        ),
-    ),
-    "email_three": (
-        Chain(
-            _MAILED,
-            ("email {it} to {person}, {person2} and {person3}", "send {person}, {person2} and {person3} {it} by email"),
-            '1. get_email_address("{person}")\n2. get_email_address("{person2}")\n3. get_email_address("{person3}")\n'
-            '4. compose_new_email(["$1", "$2", "$3"], [], "{noun}", "{it}", [])',
-            {"person": "person", "person2": "person", "person3": "person"},
         ),
     ),
     "email": (
