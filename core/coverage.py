@@ -491,9 +491,9 @@ def retyped(
                 twin = unused[0]
             # else the one product of a kind it takes, sent on a second time: "send Thaddeus the summary
             # of minutes.pdf by text and email it to Wilhelmina" mailed her own address (dev batch 37)
-            products = [s for s in earlier if s.tool in takes and s.tool != source.tool]
-            if twin is None and not unused and len(products) == 1:
-                twin = products[0]
+            if twin is None and not unused:
+                products = [s for s in earlier if s.tool in takes and s.tool != source.tool]
+                twin = products[0] if len(products) == 1 else None
             if twin is None and len(wanted) == 1 and set(wanted) == takes:  # only a lookup feeds it: look up
                 return Step(last.idx, wanted[0], source.args[:1], line=last.line)
             if twin is not None:
@@ -606,7 +606,7 @@ _TO_WHOM = re.compile(rf"(?:(?:{_SENDING.pattern}|(?i:tell))\s+)?(?i:(?:my|our)\
 _BY_MEANS = r"(?:(?:via|by|over)\s+(?:text|txt|sms|e-?mail|mail|message)\s+)"
 _AFTER_WHOM = re.compile(rf"(?i:^[\s,:;-]*{_BY_MEANS}?(?:(?:that|saying|to)\s+)?)")
 _MEANS_FIRST = re.compile(rf"(?i:^{_BY_MEANS}(?:(?:that|saying|to)\s+)?)")
-_TOLD_TO = re.compile(r"(?i:to\s+\w)")
+_TOLD_TO = re.compile(r"(?i:to\s+)(?=\w)")
 
 
 def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
@@ -637,8 +637,9 @@ def trimmed(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> S
             text = text[said.end() :]
         text = _CUE.sub("", text, count=1) if _CUE.match(text) else text
         text = _MEANS_FIRST.sub("", text, count=1)
-        if _TOLD_TO.match(text) and re.search(rf"(?i:\btell(?:ing)?\s+[\w.'-]+\s+){re.escape(text)}", request):
-            text = text[3:]  # "tell him to start without me" sends "start without me" (dev batch 37)
+        told = _TOLD_TO.match(text)
+        if told and re.search(rf"(?i:\btell(?:ing)?\s+[\w.'-]+\s+){re.escape(text)}", request):
+            text = text[told.end() :]  # "tell him to start without me" sends "start without me" (dev batch 37)
         before = re.search(rf"(\w+)\s+{re.escape(text)}", request)  # after a word, but not "that that ..."
         if (that := _THAT.match(text)) and before and before[1].lower() != "that":
             text = text[that.end() :]
@@ -704,9 +705,8 @@ def whole_name(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | No
             args[i] = named_of[0]
         # a place said in capitals is copied with them, to the end of its capitalized words: "Green apple"
         # of "at Green Apple Books" (dev batch thirty-seven; the grammar lets a word's first letter change)
-        runs = [_capitalized_run(request, m) for m in said]
-        recased = len(runs) == 1 and runs[0][1 : len(value)] != value[1:]  # not only its first letter
-        if param.source == "name" and recased and args[i] == value:
+        runs = [_capitalized_run(request, m) for m in said] if param.source == "name" and args[i] == value else []
+        if len(runs) == 1 and runs[0][1 : len(value)] != value[1:]:  # other capitals than its first letter's
             args[i] = runs[0]
         quoted = [m[1] for m in re.finditer(rf"{_OPEN}({re.escape(value)}[^\n]*?){_CLOSE}", request)]
         if len(quoted) == len(said) == 1 and quoted[0] != value:  # "Put 'Flight to Lisbon' in my calendar"
@@ -750,11 +750,11 @@ def topical(request: str, step: Step, tools: Mapping[str, Tool]) -> Step | None:
     if tool is None:
         return None
     args = list(step.args)
+    plain = _ABBREVIATED.sub(lambda t: t[0][:-1] + " ", request)  # as long: the same positions
     for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):  # arity is checked elsewhere
         if param.source != "untimed" or not isinstance(value, str) or not value.strip() or " " in value.strip():
             continue
         kind = re.search(rf"(?<!\w){re.escape(value)} with\b", request, re.IGNORECASE)
-        plain = _ABBREVIATED.sub(lambda t: t[0][:-1] + " ", request)  # as long: the same positions
         topics = [
             _untimed(m, request)
             for m in _TOPIC.finditer(request)
@@ -804,12 +804,13 @@ def stated(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> St
     tool = tools.get(last.tool)
     if tool is None:
         return None
-    values = (v for s in steps for a in s.args for v in (a if isinstance(a, list) else [a]))
-    written = [v.casefold() for v in values if isinstance(v, str)]
-    args = list(last.args)
     m = _STATED.search(request)
-    if m is None or (label := m["label"].lower()) in _UNLABELLED or any(m["value"].casefold() in w for w in written):
+    if m is None or (label := m["label"].lower()) in _UNLABELLED:
         return None
+    value = m["value"].casefold()
+    if any(value in w.casefold() for s in steps for w in _strings(s.args)):
+        return None
+    args = list(last.args)
     said_once = len(re.findall(rf"\b{label}\b", request, re.IGNORECASE)) == 1
     named = [i for i, p in enumerate(tool.params[: len(args)]) if label in p.name.split("_")]
     clash = any(label in p.name.split("_") for s in earlier if (t := tools.get(s.tool)) for p in t.params)
@@ -836,9 +837,9 @@ def invited(steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step | None:
     and put it on my calendar" invited Tobin to the zoom, not to the event; dev batch thirty-four)."""
     *earlier, last = steps
     tool = tools.get(last.tool)
-    by_id = {s.idx: s for s in earlier}
     if tool is None:
         return None
+    by_id = {s.idx: s for s in earlier}
     args = list(last.args)
     for i, (param, value) in enumerate(zip(tool.params, args, strict=False)):
         if not param.name.endswith("invitees") or not isinstance(value, list):

@@ -230,7 +230,7 @@ def _span_rule(
             trailing = {end - 1 for start, end in leads.items() if piece[start].islower()}  # "... for my"
             for i, ch in enumerate(piece):
                 word_start = i == 0 or not (piece[i - 1].isalnum() or i - 1 in joins)
-                rule, follow = _char_class(ch, word_start), ""
+                rule = _char_class(ch, word_start)
                 if i + 1 < len(piece):
                     inside = ch.isspace() or piece[i + 1].isalnum() or i + 1 in joins or i + 1 in runs
                     inside = inside or (ch == "." and piece[i + 1].isspace() and i not in runs) or i in titles
@@ -245,8 +245,8 @@ def _span_rule(
                     # heart alone, dev batch fifteen); a zero-width joiner binds its neighbours
                     inside = inside or _joined(piece[i + 1]) or ch == "\u200d"
                     inside = inside or bool(ends and ch not in ".!?)" and not ends.match(piece, i + 1))
-                    follow = f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
-                rules[f"{prefix}p{n}"] = rule + follow
+                    rule += f" {prefix}p{n + 1}" if inside else f" {prefix}p{n + 1}?"
+                rules[f"{prefix}p{n}"] = rule
                 # "$..." reads as a reference; nor does a copy start at a comma, colon or semicolon
                 if word_start and not ch.isspace() and ch not in "$,;:" and i not in skipped:
                     if i not in leads:

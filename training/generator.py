@@ -8,6 +8,7 @@ touching slot values, and passes :func:`check_example` before it is kept.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import random
@@ -155,11 +156,12 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def _copied_words(plan: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # once per template, not per example rendered
+def _copied_words(plan: str) -> frozenset[str]:
     """The words a plan copies from its phrasing as written ("meeting" of an untitled zoom, said "zoom
     meeting"): noise never touches them, or no plan could copy the value ("mtg", "meeitng")."""
     literals = (lit for lit in re.findall(r'"([^"]*)"', plan) if "{" not in lit and "$" not in lit)
-    return {w.lower() for lit in literals for w in lit.split()}
+    return frozenset(w.lower() for lit in literals for w in lit.split())
 
 
 def render_template(
@@ -521,7 +523,7 @@ def generate(
                     linked.append(owner2)
                 chosen = [*linked, *[t for t in chosen if t not in linked][: k - len(linked)]]
             for i, t in enumerate(chosen):
-                if chained and i < len(linked):
+                if i < len(linked):  # rendered with the chain above
                     continue
                 unseen = banned.get(t.id, set())
                 options = [own[t.id]] if i == forced else [j for j in range(len(t.phrasings)) if j not in unseen]
