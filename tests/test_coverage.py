@@ -646,6 +646,32 @@ def test_the_agent_attaches_the_file_the_reply_goes_with(assistant):
     assert Grammar(backend.grammars[2]).accepts(rest)
 
 
+@pytest.mark.parametrize(
+    "request_, expected",
+    [
+        ("email Seraphina deck_v4.key and tell her to check slide 9", "check slide 9"),
+        ("pls email my boss Seraphina the deck_v4.key and tell her they're final", "they're final"),
+        ("send deck_v4.key to Seraphina, saying it is the last one", "it is the last one"),
+        ("email Seraphina deck_v4.key", None),  # nothing told
+        ("email Seraphina deck_v4.key and tell Bo by text it is done", None),  # told another way
+        ("email Seraphina deck_v4.key and tell Bo it is done", None),  # told someone else
+        ("email Seraphina deck_v4.key. Also text Bo saying hi", None),  # another request's message
+        ("email Seraphina deck_v4.key and add a note Slides saying v4 is out", None),
+    ],
+)
+def test_told_sends_the_message_the_request_gives_with_a_file(assistant, request_, expected):
+    from tinyagent.coverage import told
+
+    plan = (
+        '1. open_and_get_file_path("deck_v4.key")\n2. get_email_address("Seraphina")\n'
+        '3. compose_new_email(["$2"], [], "deck_v4.key", "Please find deck_v4.key attached.", ["$1"])'
+    )
+    step = told(request_, steps(plan), assistant.tools)
+    assert (step.args[3] if step else None) == expected
+    said = '3. compose_new_email(["$2"], [], "deck_v4.key", "check slide 9", ["$1"])'  # a message of its own
+    assert told(request_, steps(plan.rsplit("\n", 1)[0] + "\n" + said), assistant.tools) is None
+
+
 def test_labelled_moves_a_labelled_value_to_its_parameter(assistant):
     from tinyagent.coverage import labelled
     from tinyagent.plan import Step
