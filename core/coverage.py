@@ -673,22 +673,20 @@ def told(request: str, steps: Sequence[Step], tools: Mapping[str, Tool]) -> Step
     tool = tools.get(last.tool)
     if tool is None:
         return None
-    recipients = [a for p, a in zip(tool.params, last.args, strict=False) if p.matching and isinstance(a, list)]
-    whom = {w.lower() for w in _resolved(recipients, {s.idx: s for s in earlier})} | {"him", "her", "them"}
     args = list(last.args)
     for i, (param, value) in enumerate(zip(tool.params, last.args, strict=False)):  # arity is checked elsewhere
-        forms = [f.split("{}") for f in param.forms or ()]
-        if not (isinstance(value, str) and any(value.startswith(a) and value.endswith(b) for a, b in forms)):
+        file = param.forms.filled(value) if param.forms and isinstance(value, str) else None
+        if not file or (at := request.find(file)) < 0:
             continue
-        file = next(value[len(a) : len(value) - len(b)] for a, b in forms if value.startswith(a) and value.endswith(b))
-        at = request.find(file) + len(file) if file and file in request else -1
-        said = [
-            m
-            for m in _TOLD.finditer(request, max(at, 0))
-            if at >= 0 and not _ELSEWHERE.search(request, at, m.start()) and (m["whom"] or "him").lower() in whom
-        ]
-        if said:  # the first told after the file, in its clause ("... and text Bo saying ..." is Bo's)
-            args[i] = said[0]["message"]
+        at += len(file)
+        recipients = [a for p, a in zip(tool.params, last.args, strict=False) if p.matching and isinstance(a, list)]
+        whom = {w.lower() for w in _resolved(recipients, {s.idx: s for s in earlier})} | {"him", "her", "them"}
+        for m in _TOLD.finditer(request, at):  # the first told after the file, in its clause
+            if _ELSEWHERE.search(request, at, m.start()):
+                break  # "... and text Bo saying hi" is Bo's message
+            if m["whom"] is None or m["whom"].lower() in whom:
+                args[i] = m["message"]
+                break
     return _replaced(last, args)
 
 

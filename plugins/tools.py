@@ -103,6 +103,15 @@ class Forms(tuple[str, ...]):
         obj.piece = piece
         return obj
 
+    def filled(self, value: str) -> str | None:
+        """The piece ``value`` holds in one of these forms ("deck.key" of "Please find deck.key attached."),
+        or None when it is none of them."""
+        for form in self:
+            before, after = form.split("{}")
+            if len(value) > len(before) + len(after) and value.startswith(before) and value.endswith(after):
+                return value[len(before) : len(value) - len(after)]
+        return None
+
     def __eq__(self, other: object) -> bool:
         return tuple.__eq__(self, other) and getattr(other, "piece", "") == self.piece
 

@@ -348,6 +348,9 @@ def test_forms_wrap_a_copied_piece():
         assert not g.accepts(f'1. reply("{body}", [])\n2. join()'), body
     assert g.accepts('1. reply("thanks", ["anything"])\n2. join()'), "an unmarked list stays free"
     assert make_tool(reply).params[0].forms == ("Please find {} attached.",)
+    forms = make_tool(reply).params[0].forms  # and back: the piece a value holds (coverage.told)
+    values = ("Please find a.pdf attached.", "Please find  attached.", "ok")
+    assert [forms.filled(v) for v in values] == ["a.pdf", None, None]
     free = Grammar(plan_grammar([make_tool(reply)], [], None))
     assert free.accepts('1. reply("anything", [])\n2. join()'), "no request: free, as FROM_REQUEST is"
     for bad in ("no placeholder", "two {} {}", 'a "quote" {}'):
